@@ -1,0 +1,237 @@
+"""The command line: ``python -m qa`` / ``cica-qa``.
+
+Each subcommand parses its flags, calls one library function and formats
+the result: readable text for people, ``--json`` for programs. Errors the
+user can act on are one line on stderr with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import shutil
+import sys
+import textwrap
+from collections.abc import Sequence
+from pathlib import Path
+
+from qa import __version__
+from qa.config import DEFAULT_TOP_K, MAX_TOP_K, Config, config_from_env
+from qa.errors import QAError
+from qa.types import Answer
+
+USAGE_ERROR = 2
+DEFAULT_GOLD = Path("tests/data/gold.jsonl")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging()
+    config = config_from_env(
+        os.environ,
+        corpus_dir=args.corpus,
+        index_dir=args.index,
+        model=args.model,
+        max_tokens=getattr(args, "max_tokens", None),
+    )
+    try:
+        return args.run(args, config)
+    except (QAError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (``| head``); silence the final flush too.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cica-qa", description="Ask questions of the CICA interview: build the index, ask, evaluate."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build the index (or say it is up to date)")
+    _add_common(build)
+    build.add_argument("-f", "--force", action="store_true", help="rebuild even if the index is up to date")
+    build.add_argument("--max-tokens", type=_positive_int, help="largest passage in word pieces (default 128)")
+    build.set_defaults(run=run_build)
+
+    ask = commands.add_parser("ask", help="answer questions with passages from the corpus")
+    ask.add_argument("questions", nargs="*", metavar="QUESTION", help="a question (several are answered in order)")
+    ask.add_argument(
+        "-q", "--questions-file", type=Path, metavar="F", help="read one question per line ('-' for stdin)"
+    )
+    _add_top_k(ask)
+    ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    _add_common(ask)
+    ask.set_defaults(run=run_ask)
+
+    evaluate = commands.add_parser("eval", help="measure retrieval against a gold set")
+    evaluate.add_argument(
+        "-g",
+        "--gold",
+        type=Path,
+        default=DEFAULT_GOLD,
+        metavar="F",
+        help=f"gold set, JSON Lines (default {DEFAULT_GOLD})",
+    )
+    _add_top_k(evaluate, help_text="a question misses when no relevant passage is in the top K")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    _add_common(evaluate)
+    evaluate.set_defaults(run=run_eval)
+    return parser
+
+
+def run_build(args: argparse.Namespace, config: Config) -> int:
+    from qa.indexing import build_index
+
+    report = build_index(config, force=args.force, progress=sys.stderr.isatty())
+    what = "built" if report.built else "up to date"
+    print(
+        f"index {what} in {config.index_dir}: {report.documents} documents, {report.passages} passages, "
+        f"{report.sentences} sentences, {report.seconds:.1f} s" + (f" ({report.reason})" if report.built else "")
+    )
+    return 0
+
+
+def run_ask(args: argparse.Namespace, config: Config) -> int:
+    from qa.search import clean_question
+
+    questions = list(args.questions)
+    if args.questions_file:
+        questions += _read_questions(args.questions_file)
+    if not questions:
+        raise ValueError("no question given (pass QUESTION or --questions-file)")
+    for number, question in enumerate(questions, start=1):
+        try:
+            clean_question(question)
+        except ValueError as exc:
+            raise ValueError(f"question {number}: {exc}") from None
+    searcher = _open_searcher(config)
+    for question in questions:
+        answer = searcher.ask(question, k=args.top_k)
+        if args.json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            print(format_answer(answer), flush=True)
+    return 0
+
+
+def run_eval(args: argparse.Namespace, config: Config) -> int:
+    from qa.evaluation import evaluate, load_gold, report
+
+    gold = load_gold(args.gold)
+    searcher = _open_searcher(config)
+    result = report(evaluate(searcher, gold), top_k=args.top_k)
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_report(result))
+    return 0
+
+
+def format_answer(answer: Answer) -> str:
+    width = min(100, shutil.get_terminal_size((100, 20)).columns)
+    lines = [f"Q: {answer.question}"]
+    if answer.sentence is not None:
+        lines += textwrap.wrap(answer.sentence.text, width, initial_indent="A: ", subsequent_indent="   ")
+    else:
+        lines.append("A: (no answer found)")
+    for hit in answer.hits:
+        p = hit.passage
+        lines.append("")
+        lines.append(f"  [{hit.rank}] score {hit.score:.3f}  {p.source}, paragraph {p.paragraph}")
+        lines += textwrap.wrap(f"In reply to: {p.section}", width, initial_indent="      ", subsequent_indent="      ")
+        lines += textwrap.wrap(p.text, width, initial_indent="      | ", subsequent_indent="      | ")
+    return "\n".join(lines) + "\n"
+
+
+def format_report(result: dict) -> str:
+    columns = ["questions", "hit@1", "hit@3", "hit@5", "mrr@10", "ndcg@10", "answer_accuracy"]
+    headers = ["split", "n", "hit@1", "hit@3", "hit@5", "MRR@10", "nDCG@10", "answer"]
+    rows = [headers]
+    for split, metrics in result["splits"].items():
+        if metrics.get("questions"):
+            rows.append([split] + [str(metrics[c]) if c == "questions" else f"{metrics[c]:.3f}" for c in columns])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    misses = result["misses"]
+    lines.append("")
+    lines.append(
+        f"misses (no relevant passage in the top {result['top_k']}, or a wrong answer sentence): {len(misses)}"
+    )
+    for miss in misses:
+        rank = miss["first_relevant_rank"] or "-"
+        mark = "answer ok" if miss["answer_correct"] else "answer wrong"
+        lines.append(f"  {miss['id']} [{miss['split']}] rank {rank}, {mark}: {miss['question']}")
+    if result["evidence_not_in_index"]:
+        lines.append(f"gold evidence found in no passage: {', '.join(result['evidence_not_in_index'])}")
+    return "\n".join(lines)
+
+
+def _open_searcher(config: Config):  # -> qa.search.Searcher, imported lazily
+    from qa.indexing import open_index
+    from qa.search import Searcher
+
+    return Searcher(*open_index(config))
+
+
+def _read_questions(path: Path) -> list[str]:
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot read questions file {path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"questions file {path} is not UTF-8 text") from exc
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", type=Path, metavar="DIR", help="corpus directory (default: corpus, or $QA_CORPUS)")
+    parser.add_argument("--index", type=Path, metavar="DIR", help="index directory (default: index, or $QA_INDEX)")
+    parser.add_argument(
+        "--model",
+        metavar="M",
+        help="sentence-transformers model name or path (default: the packaged all-MiniLM-L6-v2, or $QA_MODEL)",
+    )
+
+
+def _add_top_k(parser: argparse.ArgumentParser, help_text: str = "number of passages to show") -> None:
+    parser.add_argument(
+        "-k",
+        "--top-k",
+        type=_top_k,
+        default=DEFAULT_TOP_K,
+        metavar="K",
+        help=f"{help_text} (1-{MAX_TOP_K}, default {DEFAULT_TOP_K})",
+    )
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return number
+
+
+def _top_k(value: str) -> int:
+    number = _positive_int(value)
+    if number > MAX_TOP_K:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_TOP_K}: {value}")
+    return number
+
+
+def _configure_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("qa")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

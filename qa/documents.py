@@ -1,0 +1,51 @@
+"""Corpus loading: every ``.txt`` / ``.md`` file under the corpus directory."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from qa.errors import CorpusError
+from qa.types import Document
+
+SUFFIXES = (".txt", ".md")
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def corpus_files(corpus_dir: Path) -> list[Path]:
+    """The document files, sorted, hidden files and folders skipped."""
+    if not corpus_dir.is_dir():
+        raise CorpusError(f"corpus directory not found: {corpus_dir}")
+    try:
+        files = sorted(
+            path
+            for path in corpus_dir.rglob("*")
+            if path.suffix.lower() in SUFFIXES
+            and path.is_file()
+            and not any(part.startswith(".") for part in path.relative_to(corpus_dir).parts)
+        )
+    except OSError as exc:
+        raise CorpusError(f"cannot read corpus directory {corpus_dir}: {exc.strerror}") from exc
+    if not files:
+        raise CorpusError(f"no .txt or .md documents in {corpus_dir}")
+    return files
+
+
+def load_corpus(corpus_dir: Path) -> list[Document]:
+    """Read every document. Text is decoded as UTF-8 without newline
+    translation, so character offsets match the file exactly."""
+    documents = []
+    for path in corpus_files(corpus_dir):
+        try:
+            data = path.read_bytes()
+            text = data.decode("utf-8")
+        except OSError as exc:
+            raise CorpusError(f"cannot read {path}: {exc.strerror}") from exc
+        except UnicodeDecodeError as exc:
+            raise CorpusError(f"{path} is not UTF-8 text (byte {exc.start})") from exc
+        source = path.relative_to(corpus_dir).as_posix()
+        documents.append(Document(source=source, text=text, sha256=sha256_bytes(data)))
+    return documents

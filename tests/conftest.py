@@ -1,0 +1,92 @@
+"""Shared fixtures: a tiny interview written in the test, a deterministic fake
+embedder for the plumbing, and the real packaged model on the real interview
+(loaded once per session) for the end-to-end tests."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.config import Config
+from qa.embedding import ModelRef
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+# A handful of interview turns in the real document's shape: introduction,
+# "- question?", answers whose first paragraph opens with "- ".
+TINY_INTERVIEW = (
+    "The magazine spoke with the Secretary General about the past four years.\n"
+    "- How many member states does the Conference have?\n"
+    "- The Conference now has 28 member states. Kuwait joined in 2022.\n"
+    "Observers include Turkmenistan and Saudi Arabia.\n"
+    "- What are the plans for the Charter?\n"
+    "- The Charter could be adopted at the 2026 summit. Work on the draft continues.\n"
+)
+
+
+class FakeEmbedder:
+    """Bag of hashed word stems (first 4 letters of words of 4+ letters) ->
+    unit vector: shared wording gives similar vectors, and it is deterministic."""
+
+    model_id = "fake-bag-of-words"
+    dimension = 64
+    max_seq_length = 256
+
+    def __init__(self, ref: ModelRef | None = None) -> None:
+        self.calls = 0
+
+    def count_tokens(self, text: str) -> int:
+        return len(re.findall(r"\w+|[^\w\s]", text)) + 2  # + [CLS], [SEP]
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        self.calls += 1
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w{4,}", text.lower()):
+                bucket = int(hashlib.sha256(word[:4].encode()).hexdigest(), 16) % self.dimension
+                vectors[row, bucket] += 1.0
+            if not vectors[row].any():
+                vectors[row, 0] = 1.0
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def tiny_config(tmp_path: Path) -> Config:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "interview.txt").write_text(TINY_INTERVIEW, encoding="utf-8")
+    return Config(corpus_dir=corpus, index_dir=tmp_path / "index")
+
+
+@pytest.fixture
+def fake_factory():
+    """An embedder factory that always hands out one FakeEmbedder."""
+    embedder = FakeEmbedder()
+    return lambda ref: embedder
+
+
+@pytest.fixture(scope="session")
+def real_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
+    """The real interview, copied, with an index built once by the real model."""
+    from qa.indexing import build_index
+
+    root = tmp_path_factory.mktemp("real")
+    shutil.copytree(ROOT / "corpus", root / "corpus")
+    config = Config(corpus_dir=root / "corpus", index_dir=root / "index")
+    build_index(config)
+    return config
+
+
+@pytest.fixture(scope="session")
+def real_searcher(real_config: Config):
+    from qa.indexing import open_index
+    from qa.search import Searcher
+
+    return Searcher(*open_index(real_config))

@@ -1,0 +1,82 @@
+import pytest
+
+from qa.chunking import INTRODUCTION, chunk_document, paragraph_spans, sentence_spans
+from qa.documents import sha256_bytes
+from qa.types import Document
+from tests.conftest import TINY_INTERVIEW, FakeEmbedder
+
+count = FakeEmbedder().count_tokens
+
+
+def document(text: str, source: str = "doc.txt") -> Document:
+    return Document(source=source, text=text, sha256=sha256_bytes(text.encode()))
+
+
+def texts(text: str, spans):
+    return [text[s:e] for s, e in spans]
+
+
+def test_paragraphs_are_lines_or_blank_line_blocks():
+    assert texts("a\nb\n\n", paragraph_spans("a\nb\n\n")) == ["a", "b"]
+    wrapped = "first line\nstill first\n\nsecond"
+    assert texts(wrapped, paragraph_spans(wrapped)) == ["first line\nstill first", "second"]
+
+
+def test_sentences_split_on_end_marks_and_quotes_not_abbreviations():
+    text = "It grew to 28. “We are not creating” he said. Dr. Smith agreed! Is it 3.5? Yes."
+    assert texts(text, sentence_spans(text, 0, len(text))) == [
+        "It grew to 28.",
+        "“We are not creating” he said.",
+        "Dr. Smith agreed!",
+        "Is it 3.5?",
+        "Yes.",
+    ]
+
+
+def test_structure_sections_and_exact_offsets():
+    doc = document(TINY_INTERVIEW)
+    passages = chunk_document(doc, count, max_tokens=128)
+    assert [p.section for p in passages] == [
+        INTRODUCTION,
+        "How many member states does the Conference have?",
+        "How many member states does the Conference have?",
+        "What are the plans for the Charter?",
+    ]
+    assert [p.paragraph for p in passages] == [1, 3, 4, 6]
+    for p in passages:
+        assert doc.text[p.start : p.end] == p.text
+        assert all(doc.text[s:e] == p.sentence_text((s, e)) for s, e in p.sentences)
+    # Questions are sections, not passages; the answer's "- " marker is left out.
+    assert not any(p.text.startswith("- ") or p.text.endswith("?") for p in passages)
+    assert passages[1].text.startswith("The Conference now has 28")
+    assert [p.id for p in passages] == [0, 1, 2, 3]
+
+
+def test_passages_respect_the_token_limit_and_break_between_sentences():
+    sentence = "The council met again to discuss the road map for the transformation. "
+    doc = document("- Why?\n" + sentence * 20)
+    passages = chunk_document(doc, count, max_tokens=40)
+    assert len(passages) > 1
+    assert all(count(p.text) <= 40 for p in passages)
+    assert all(p.text.endswith(".") for p in passages)
+    covered = "".join(doc.text[p.start : p.end] + " " for p in passages)
+    assert covered.split() == doc.text[7:].split()  # nothing lost, nothing repeated
+
+
+def test_a_sentence_longer_than_the_limit_is_split_not_truncated():
+    words = " ".join(f"word{i}" for i in range(200)) + "."
+    doc = document(words)
+    passages = chunk_document(doc, count, max_tokens=30)
+    assert all(count(p.text) <= 30 for p in passages)
+    assert " ".join(p.text for p in passages) == words
+
+
+def test_markdown_headings_start_sections():
+    doc = document("# Budget\n\nThe budget grew.\n\n## Staff\n\nStaff shrank.", source="notes.md")
+    passages = chunk_document(doc, count, max_tokens=64)
+    assert [(p.section, p.text) for p in passages] == [("Budget", "The budget grew."), ("Staff", "Staff shrank.")]
+
+
+def test_rejects_a_useless_limit():
+    with pytest.raises(ValueError, match="max_tokens"):
+        chunk_document(document("x"), count, max_tokens=2)

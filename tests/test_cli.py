@@ -1,0 +1,136 @@
+"""The command line, in process (the model loads once) and, for exit codes
+and stdout/stderr separation, in a subprocess."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from qa.cli import build_parser, main
+from tests.conftest import ROOT
+
+PASSAGE_KEYS = {"rank", "text", "score", "source", "start", "end", "paragraph", "section"}
+
+
+def paths(config):
+    return ["--corpus", str(config.corpus_dir), "--index", str(config.index_dir)]
+
+
+def check_contract(obj, question, k):
+    assert set(obj) >= {"question", "abstained", "answer", "passages"}
+    assert obj["question"] == question and obj["abstained"] is False
+    assert isinstance(obj["answer"]["text"], str) and 1 <= obj["answer"]["passage_rank"] <= k
+    assert [p["rank"] for p in obj["passages"]] == list(range(1, k + 1))
+    scores = [p["score"] for p in obj["passages"]]
+    assert scores == sorted(scores, reverse=True)
+    for p in obj["passages"]:
+        assert set(p) >= PASSAGE_KEYS
+        assert isinstance(p["score"], float) and isinstance(p["paragraph"], int)
+    answer_passage = obj["passages"][obj["answer"]["passage_rank"] - 1]
+    assert obj["answer"]["text"] in answer_passage["text"]
+
+
+@pytest.mark.e2e
+def test_ask_json_is_one_object_per_question_in_order(real_config, capsys, tmp_path):
+    questions_file = tmp_path / "q.txt"
+    questions_file.write_text("Which country joined CICA in 2022?\n\nWho chairs CICA after Kazakhstan?\n")
+    code = main(
+        [
+            "ask",
+            "What is the Catalogue of CBMs?",
+            "--questions-file",
+            str(questions_file),
+            "--json",
+            "-k",
+            "3",
+            *paths(real_config),
+        ]
+    )
+    assert code == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    objects = [json.loads(line) for line in lines]
+    expected = [
+        "What is the Catalogue of CBMs?",
+        "Which country joined CICA in 2022?",
+        "Who chairs CICA after Kazakhstan?",
+    ]
+    for obj, question in zip(objects, expected, strict=True):
+        check_contract(obj, question, 3)
+    text = (real_config.corpus_dir / objects[1]["passages"][0]["source"]).read_text(encoding="utf-8")
+    for p in objects[1]["passages"]:
+        assert text[p["start"] : p["end"]] == p["text"]
+
+
+@pytest.mark.e2e
+def test_ask_human_output_shows_answer_and_sources(real_config, capsys):
+    assert main(["ask", "When did Kuwait join?", "-k", "2", *paths(real_config)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Q: When did Kuwait join?\nA: ")
+    assert "[1] score" in out and "[2] score" in out and "cica_interview.txt, paragraph" in out
+    assert "In reply to:" in out
+
+
+@pytest.mark.e2e
+def test_build_says_up_to_date(real_config, capsys):
+    assert main(["build", *paths(real_config)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("index up to date") and "1 documents, " in out
+
+
+@pytest.mark.e2e
+def test_eval_prints_a_table_and_json(real_config, capsys):
+    assert main(["eval", "--json", *paths(real_config)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["splits"]) == {"dev", "test", "all"}
+    assert report["splits"]["all"]["questions"] >= 40
+    assert main(["eval", *paths(real_config)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].split() == ["split", "n", "hit@1", "hit@3", "hit@5", "MRR@10", "nDCG@10", "answer"]
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["ask", ""], "question 1: the question is empty"),
+        (["ask", "ok?", "   "], "question 2: the question is empty"),
+        (["ask"], "no question given"),
+        (["ask", "x", "--questions-file", "/nonexistent/q.txt"], "cannot read questions file"),
+        (["eval", "--gold", "/nonexistent/gold.jsonl"], "cannot read gold set"),
+        (["build", "--corpus", "/nonexistent/corpus"], "corpus directory not found: /nonexistent/corpus"),
+    ],
+)
+def test_usage_errors_are_one_line_and_exit_2(argv, message, tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "qa", *argv, "--index", str(tmp_path / "index")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"error: {message}")
+
+
+@pytest.mark.parametrize("flag", ["-k 0", "-k 51", "-k two", "--max-tokens 0"])
+def test_bad_flags_are_usage_errors(flag, capsys):
+    command = "build" if "max-tokens" in flag else "ask"
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args([command, "q", *flag.split()] if command == "ask" else [command, *flag.split()])
+    assert exit_info.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_readme_documents_every_command_and_flag():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for name, sub in commands.items():
+        assert f"`{name} " in readme, name
+        for action in sub._actions:
+            longest = max(action.option_strings, key=len, default=None)
+            if longest and longest != "--help":
+                assert longest in readme, f"{name} {longest}"
