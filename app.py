@@ -22,7 +22,7 @@ import gradio as gr
 from qa.config import DEFAULT_TOP_K, MAX_TOP_K, config_from_env
 from qa.errors import QAError
 from qa.indexing import open_index
-from qa.search import Searcher
+from qa.search import DEFAULT_MODE, MODES, Searcher
 from qa.types import Answer
 
 EXAMPLES = [
@@ -48,29 +48,48 @@ def coerce_top_k(top_k: Any) -> int:
     return max(1, min(MAX_TOP_K, number))
 
 
-def ask_json(searcher: Searcher, question: str, top_k: Any = DEFAULT_TOP_K) -> dict[str, Any]:
+def coerce_mode(mode: Any) -> str:
+    if mode in (None, ""):
+        return DEFAULT_MODE
+    if mode not in MODES:
+        raise gr.Error(f"mode must be one of {', '.join(MODES)}")
+    return str(mode)
+
+
+def ask_json(
+    searcher: Searcher, question: str, top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+) -> dict[str, Any]:
     """The ``ask`` endpoint: the same object as ``python -m qa ask --json``."""
     try:
-        return searcher.ask(question, k=coerce_top_k(top_k)).to_dict()
+        return searcher.ask(question, k=coerce_top_k(top_k), mode=coerce_mode(mode)).to_dict()
     except ValueError as exc:
         raise gr.Error(str(exc)) from None
 
 
-def chat_reply(searcher: Searcher, message: str, top_k: Any = DEFAULT_TOP_K) -> str:
+def chat_reply(searcher: Searcher, message: str, top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE) -> str:
     """One chat turn as Markdown in which every piece of user or corpus text is escaped."""
     if not isinstance(message, str) or not message.strip():
         return "Please type a question about the interview."
-    return format_reply(searcher.ask(message, k=coerce_top_k(top_k)))
+    try:
+        answer = searcher.ask(message, k=coerce_top_k(top_k), mode=coerce_mode(mode))
+    except ValueError as exc:
+        return f"Sorry, I cannot answer that: {escape_markdown(str(exc))}."
+    return format_reply(answer)
 
 
 def format_reply(answer: Answer) -> str:
-    if answer.sentence is None:
-        return "I found nothing in the interview for this question."
-    lines = [f"**Answer:** {escape_markdown(answer.sentence.text)}", "", "**Sources**"]
+    if answer.abstained or answer.sentence is None:
+        lines = [
+            "The interview does not seem to cover this "
+            f"(confidence {answer.confidence:.0%}). The closest passages, low confidence:"
+        ]
+    else:
+        lines = [f"**Answer:** {escape_markdown(answer.sentence.text)}", "", f"Confidence {answer.confidence:.0%}"]
+    lines += ["", "**Sources**"]
     for hit in answer.hits:
         p = hit.passage
         text = escape_markdown(p.text)
-        if hit.rank == answer.sentence.passage_rank:
+        if answer.sentence is not None and hit.rank == answer.sentence.passage_rank:
             # Bold the answer sentence inside its passage.
             before = escape_markdown(p.text[: answer.sentence.start - p.start])
             inside = escape_markdown(answer.sentence.text)
@@ -96,11 +115,11 @@ def index_status(searcher: Searcher) -> str:
 
 
 def build_demo(searcher: Searcher) -> gr.Blocks:
-    def respond(message: str, history: list, top_k: float) -> str:
-        return chat_reply(searcher, message, top_k)
+    def respond(message: str, history: list, top_k: float, mode: str) -> str:
+        return chat_reply(searcher, message, top_k, mode)
 
-    def ask(question: str, top_k: float = DEFAULT_TOP_K) -> dict:
-        return ask_json(searcher, question, top_k)
+    def ask(question: str, top_k: float = DEFAULT_TOP_K, mode: str = DEFAULT_MODE) -> dict:
+        return ask_json(searcher, question, top_k, mode)
 
     with gr.Blocks(title="Ask the CICA interview") as demo:
         gr.Markdown(
@@ -109,11 +128,12 @@ def build_demo(searcher: Searcher) -> gr.Blocks:
             "2020-2024 chairmanship and the handover to Azerbaijan. Answers are passages quoted from the interview."
         )
         top_k = gr.Slider(1, 10, value=DEFAULT_TOP_K, step=1, label="Passages to show", render=False)
+        mode = gr.Radio(list(MODES), value=DEFAULT_MODE, label="Retrieval", render=False)
         gr.ChatInterface(
             respond,
-            additional_inputs=[top_k],
+            additional_inputs=[top_k, mode],
             additional_inputs_accordion=gr.Accordion("Settings", open=False),
-            examples=[[example, DEFAULT_TOP_K] for example in EXAMPLES],
+            examples=[[example, DEFAULT_TOP_K, DEFAULT_MODE] for example in EXAMPLES],
             api_name="chat",
         )
         gr.Markdown(index_status(searcher))

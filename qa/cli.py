@@ -24,6 +24,7 @@ from qa.types import Answer
 
 USAGE_ERROR = 2
 DEFAULT_GOLD = Path("tests/data/gold.jsonl")
+DEFAULT_OFF_TOPIC = Path("tests/data/offtopic.jsonl")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-q", "--questions-file", type=Path, metavar="F", help="read one question per line ('-' for stdin)"
     )
     _add_top_k(ask)
+    _add_mode(ask)
     ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
     _add_common(ask)
     ask.set_defaults(run=run_ask)
@@ -81,6 +83,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_GOLD,
         metavar="F",
         help=f"gold set, JSON Lines (default {DEFAULT_GOLD})",
+    )
+    evaluate.add_argument(
+        "--off-topic",
+        type=Path,
+        metavar="F",
+        help=f"questions the corpus does not answer, for abstention (default {DEFAULT_OFF_TOPIC} if present)",
     )
     _add_top_k(evaluate, help_text="a question misses when no relevant passage is in the top K")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -116,7 +124,7 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
             raise ValueError(f"question {number}: {exc}") from None
     searcher = _open_searcher(config)
     for question in questions:
-        answer = searcher.ask(question, k=args.top_k)
+        answer = searcher.ask(question, k=args.top_k, mode=args.mode)
         if args.json:
             print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
         else:
@@ -125,11 +133,13 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_eval(args: argparse.Namespace, config: Config) -> int:
-    from qa.evaluation import evaluate, load_gold, report
+    from qa.evaluation import full_report, load_gold, load_off_topic
 
     gold = load_gold(args.gold)
+    off_topic_path = args.off_topic or (DEFAULT_OFF_TOPIC if DEFAULT_OFF_TOPIC.exists() else None)
+    off_topic = load_off_topic(off_topic_path) if off_topic_path else []
     searcher = _open_searcher(config)
-    result = report(evaluate(searcher, gold), top_k=args.top_k)
+    result = full_report(searcher, gold, off_topic, top_k=args.top_k)
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_report(result))
     return 0
 
@@ -137,10 +147,13 @@ def run_eval(args: argparse.Namespace, config: Config) -> int:
 def format_answer(answer: Answer) -> str:
     width = min(100, shutil.get_terminal_size((100, 20)).columns)
     lines = [f"Q: {answer.question}"]
-    if answer.sentence is not None:
-        lines += textwrap.wrap(answer.sentence.text, width, initial_indent="A: ", subsequent_indent="   ")
+    if answer.abstained:
+        lines.append(f"A: The interview does not seem to cover this (confidence {answer.confidence:.2f}).")
+        if answer.hits:
+            lines.append("   The closest passages, low confidence:")
     else:
-        lines.append("A: (no answer found)")
+        lines += textwrap.wrap(answer.sentence.text, width, initial_indent="A: ", subsequent_indent="   ")
+        lines.append(f"   (confidence {answer.confidence:.2f})")
     for hit in answer.hits:
         p = hit.passage
         lines.append("")
@@ -152,25 +165,42 @@ def format_answer(answer: Answer) -> str:
 
 def format_report(result: dict) -> str:
     columns = ["questions", "hit@1", "hit@3", "hit@5", "mrr@10", "ndcg@10", "answer_accuracy"]
-    headers = ["split", "n", "hit@1", "hit@3", "hit@5", "MRR@10", "nDCG@10", "answer"]
-    rows = [headers]
-    for split, metrics in result["splits"].items():
-        if metrics.get("questions"):
-            rows.append([split] + [str(metrics[c]) if c == "questions" else f"{metrics[c]:.3f}" for c in columns])
-    widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    rows = [["mode", "split", "n", "hit@1", "hit@3", "hit@5", "MRR@10", "nDCG@10", "answer"]]
+    for mode, splits in result["modes"].items():
+        for split, metrics in splits.items():
+            if metrics.get("questions"):
+                rows.append(
+                    [mode, split, *(f"{metrics[c]:.3f}" if c != "questions" else str(metrics[c]) for c in columns)]
+                )
+    lines = _table(rows)
+    rows = [["abstention", "off-topic abstained", "in-domain wrongly abstained"]]
+    for split, figures in result["abstention"].items():
+        rows.append([split, _share(figures, "off_topic"), _share(figures, "in_domain")])
+    lines += ["", *_table(rows), ""]
     misses = result["misses"]
-    lines.append("")
     lines.append(
-        f"misses (no relevant passage in the top {result['top_k']}, or a wrong answer sentence): {len(misses)}"
+        f"{result['mode']} misses (no relevant passage in the top {result['top_k']}, "
+        f"a wrong answer sentence, or an abstention): {len(misses)}"
     )
     for miss in misses:
         rank = miss["first_relevant_rank"] or "-"
-        mark = "answer ok" if miss["answer_correct"] else "answer wrong"
+        mark = "abstained" if miss["abstained"] else "answer ok" if miss["answer_correct"] else "answer wrong"
         lines.append(f"  {miss['id']} [{miss['split']}] rank {rank}, {mark}: {miss['question']}")
+    for source, paragraphs in result["uncovered_paragraphs"].items():
+        lines.append(f"paragraphs of {source} no gold question reaches: {', '.join(map(str, paragraphs))}")
     if result["evidence_not_in_index"]:
         lines.append(f"gold evidence found in no passage: {', '.join(result['evidence_not_in_index'])}")
     return "\n".join(lines)
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
+def _share(figures: dict, kind: str) -> str:
+    total, share = figures[kind], figures[f"{kind}_abstained"]
+    return "-" if not total else f"{round(share * total)}/{total} ({share:.3f})"
 
 
 def _open_searcher(config: Config):  # -> qa.search.Searcher, imported lazily
@@ -208,6 +238,14 @@ def _add_top_k(parser: argparse.ArgumentParser, help_text: str = "number of pass
         default=DEFAULT_TOP_K,
         metavar="K",
         help=f"{help_text} (1-{MAX_TOP_K}, default {DEFAULT_TOP_K})",
+    )
+
+
+def _add_mode(parser: argparse.ArgumentParser) -> None:
+    from qa.search import DEFAULT_MODE, MODES
+
+    parser.add_argument(
+        "-m", "--mode", choices=MODES, default=DEFAULT_MODE, help=f"retrieval mode (default {DEFAULT_MODE})"
     )
 
 

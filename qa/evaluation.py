@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qa.search import Searcher
+from qa.search import DEFAULT_MODE, MODES, Searcher
 from qa.types import Passage
 
 CUTOFF = 10
@@ -43,6 +43,7 @@ class QuestionResult:
     relevant_total: int  # relevant passages in the whole index
     answer: str | None
     answer_correct: bool
+    abstained: bool = False
 
     @property
     def first_rank(self) -> int | None:
@@ -100,8 +101,8 @@ def evidence_spans(gold: GoldQuestion, passages: Iterable[Passage]) -> dict[int,
     return spans
 
 
-def evaluate_question(searcher: Searcher, gold: GoldQuestion) -> QuestionResult:
-    answer = searcher.ask(gold.question, k=CUTOFF)
+def evaluate_question(searcher: Searcher, gold: GoldQuestion, mode: str = DEFAULT_MODE) -> QuestionResult:
+    answer = searcher.ask(gold.question, k=CUTOFF, mode=mode)
     spans = evidence_spans(gold, searcher.passages)
     ranks = tuple(hit.rank for hit in answer.hits if hit.passage.id in spans)
     correct = False
@@ -110,11 +111,52 @@ def evaluate_question(searcher: Searcher, gold: GoldQuestion) -> QuestionResult:
         correct = any(
             start < answer.sentence.end and answer.sentence.start < end for start, end in spans.get(owner, [])
         )
-    return QuestionResult(gold, ranks, len(spans), answer.sentence.text if answer.sentence else None, correct)
+    sentence = answer.sentence.text if answer.sentence else None
+    return QuestionResult(gold, ranks, len(spans), sentence, correct, answer.abstained)
 
 
-def evaluate(searcher: Searcher, gold: Sequence[GoldQuestion]) -> list[QuestionResult]:
-    return [evaluate_question(searcher, item) for item in gold]
+def evaluate(searcher: Searcher, gold: Sequence[GoldQuestion], mode: str = DEFAULT_MODE) -> list[QuestionResult]:
+    return [evaluate_question(searcher, item, mode) for item in gold]
+
+
+def load_off_topic(path: Path) -> list[tuple[str, str]]:
+    """(question, split) pairs of a JSON Lines file of questions the corpus does not answer."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        records = [json.loads(line) for line in lines if line.strip()]
+        return [(str(r["question"]), str(r.get("split", "dev"))) for r in records]
+    except OSError as exc:
+        raise ValueError(f"cannot read off-topic set {path}: {exc.strerror}") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: not an off-topic question set ({exc})") from exc
+
+
+def abstention(searcher: Searcher, in_domain: Sequence[QuestionResult], off_topic: Sequence[tuple[str, str]]) -> dict:
+    """Per split: the share of off-topic questions abstained on, and of in-domain
+    questions wrongly abstained on."""
+    off_abstained = [(split, searcher.ask(question).abstained) for question, split in off_topic]
+    table = {}
+    for split in (*SPLITS, "all"):
+        offs = [a for s, a in off_abstained if split in (s, "all")]
+        ins = [r.abstained for r in in_domain if split in (r.gold.split, "all")]
+        table[split] = {
+            "off_topic": len(offs),
+            "off_topic_abstained": round(sum(offs) / len(offs), 4) if offs else None,
+            "in_domain": len(ins),
+            "in_domain_abstained": round(sum(ins) / len(ins), 4) if ins else None,
+        }
+    return table
+
+
+def uncovered_paragraphs(gold: Sequence[GoldQuestion], passages: Sequence[Passage]) -> dict[str, list[int]]:
+    """Per source, the paragraphs holding passages that no gold evidence reaches."""
+    reached = {passage_id for item in gold for passage_id in evidence_spans(item, passages)}
+    uncovered: dict[str, set[int]] = {}
+    covered = {(p.source, p.paragraph) for p in passages if p.id in reached}
+    for p in passages:
+        if (p.source, p.paragraph) not in covered:
+            uncovered.setdefault(p.source, set()).add(p.paragraph)
+    return {source: sorted(paragraphs) for source, paragraphs in uncovered.items()}
 
 
 def summarise(results: Sequence[QuestionResult]) -> dict[str, float]:
@@ -136,10 +178,28 @@ def summarise(results: Sequence[QuestionResult]) -> dict[str, float]:
     }
 
 
-def report(results: Sequence[QuestionResult], top_k: int) -> dict[str, Any]:
-    """Metrics per split and overall, the misses, and gold items no passage holds."""
+def by_split(results: Sequence[QuestionResult]) -> dict[str, dict[str, float]]:
     splits = {split: summarise([r for r in results if r.gold.split == split]) for split in SPLITS}
     splits["all"] = summarise(results)
+    return splits
+
+
+def full_report(
+    searcher: Searcher, gold: Sequence[GoldQuestion], off_topic: Sequence[tuple[str, str]], top_k: int
+) -> dict[str, Any]:
+    """Every mode side by side, abstention, coverage, and the default mode's misses."""
+    results = {mode: evaluate(searcher, gold, mode) for mode in MODES}
+    result = report(results[DEFAULT_MODE], top_k)
+    result["mode"] = DEFAULT_MODE
+    result["modes"] = {mode: by_split(mode_results) for mode, mode_results in results.items()}
+    result["abstention"] = abstention(searcher, results[DEFAULT_MODE], off_topic)
+    result["uncovered_paragraphs"] = uncovered_paragraphs(gold, searcher.passages)
+    return result
+
+
+def report(results: Sequence[QuestionResult], top_k: int) -> dict[str, Any]:
+    """Metrics per split and overall, the misses, and gold items no passage holds."""
+    splits = by_split(results)
     misses = [
         {
             "id": r.gold.id,
@@ -148,9 +208,10 @@ def report(results: Sequence[QuestionResult], top_k: int) -> dict[str, Any]:
             "first_relevant_rank": r.first_rank,
             "answer": r.answer,
             "answer_correct": r.answer_correct,
+            "abstained": r.abstained,
         }
         for r in results
-        if hit_at(r.first_rank, top_k) == 0.0 or not r.answer_correct
+        if hit_at(r.first_rank, top_k) == 0.0 or not r.answer_correct or r.abstained
     ]
     unfound = [r.gold.id for r in results if r.relevant_total == 0]
     return {"top_k": top_k, "splits": splits, "misses": misses, "evidence_not_in_index": unfound}

@@ -17,14 +17,16 @@ from datetime import UTC, datetime
 from importlib import metadata
 from typing import Any
 
+import numpy as np
+
 from qa import __version__
-from qa.chunking import CHUNKING_VERSION, chunk_corpus
+from qa.chunking import CHUNKING_VERSION, INTRODUCTION, chunk_corpus
 from qa.config import DEFAULT_MAX_TOKENS, Config
 from qa.documents import load_corpus
 from qa.embedding import Embedder, ModelRef, load_embedder, resolve_model
 from qa.errors import CorpusError, IndexCorrupt, IndexNotFound
 from qa.store import SCHEMA_VERSION, StoredIndex, build_lock, load_index, read_manifest, write_index
-from qa.types import Document
+from qa.types import Document, Passage
 
 log = logging.getLogger("qa")
 
@@ -149,11 +151,22 @@ def _library_versions() -> dict[str, str]:
 
 
 def _build(config: Config, documents: list[Document], embedder: Embedder, progress: bool) -> dict[str, Any]:
-    if chunking_params(config)["max_tokens"] > embedder.max_seq_length:
-        raise ValueError(f"max_tokens {config.max_tokens} exceeds the model's limit of {embedder.max_seq_length}")
-    passages = chunk_corpus(documents, embedder.count_tokens, chunking_params(config)["max_tokens"])
+    import faiss
+
+    from qa import keyword
+    from qa.calibration import calibrate
+    from qa.search import Searcher
+
+    max_tokens = chunking_params(config)["max_tokens"]
+    if max_tokens > embedder.max_seq_length:
+        raise ValueError(f"max_tokens {max_tokens} exceeds the model's limit of {embedder.max_seq_length}")
+    passages = chunk_corpus(documents, embedder.count_tokens, max_tokens)
+    sentences = [p.sentence_text(s) for p in passages for s in p.sentences]
     passage_vectors = embedder.encode([p.text for p in passages], progress=progress)
-    sentence_vectors = embedder.encode([p.sentence_text(s) for p in passages for s in p.sentences], progress=progress)
+    sentence_vectors = embedder.encode(sentences, progress=progress)
+    question_vectors = _question_vectors(passages, embedder)
+    dense = faiss.IndexFlatIP(embedder.dimension)  # unit vectors: inner product = cosine
+    dense.add(passage_vectors.reshape(-1, embedder.dimension))
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -165,7 +178,27 @@ def _build(config: Config, documents: list[Document], embedder: Embedder, progre
         },
         "chunking": chunking_params(config),
         "corpus": {"files": {d.source: d.sha256 for d in documents}},
-        "counts": {"documents": len(documents), "passages": len(passages), "sentences": len(sentence_vectors)},
+        "counts": {"documents": len(documents), "passages": len(passages), "sentences": len(sentences)},
         "versions": {"qa": __version__, "python": platform.python_version(), **_library_versions()},
     }
-    return write_index(config.index_dir, manifest, passages, passage_vectors, sentence_vectors)
+    index = StoredIndex(
+        manifest=manifest,
+        passages=passages,
+        dense=dense,
+        sentence_vectors=sentence_vectors.reshape(-1, embedder.dimension),
+        question_vectors=question_vectors,
+        passage_keywords=keyword.build([p.text for p in passages]),
+        sentence_keywords=keyword.build(sentences),
+    )
+    if passages:
+        manifest["calibration"] = calibrate(Searcher(index, embedder))
+    return write_index(config.index_dir, index)
+
+
+def _question_vectors(passages: list[Passage], embedder: Embedder) -> np.ndarray:
+    """Row i: the vector of passage i's interviewer question (zeros for the
+    introduction, which answers none)."""
+    sections = sorted({p.section for p in passages if p.section and p.section != INTRODUCTION})
+    vectors = dict(zip(sections, embedder.encode(sections), strict=True))
+    zeros = np.zeros(embedder.dimension, dtype=np.float32)
+    return np.array([vectors.get(p.section, zeros) for p in passages], dtype=np.float32).reshape(-1, embedder.dimension)

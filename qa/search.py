@@ -1,24 +1,69 @@
-"""Search: a question -> ranked passages and the answer sentence.
+"""Search: a question -> ranked passages, the answer sentence, and whether
+the corpus answers it at all.
 
 This is the query path shared by the CLI, the web app and evaluation. It
 works on a loaded :class:`~qa.store.StoredIndex` and an embedder; it never
 builds anything.
+
+Modes
+  dense    cosine of question and passage vectors (FAISS)
+  keyword  BM25 over stemmed words (bm25s)
+  hybrid   weighted fusion of four views of each candidate passage: the
+           passage vector, its best sentence, the interviewer question it
+           answers (readers often paraphrase the interviewer), and BM25
+           normalised by the best BM25 score for this question.
+
+The fusion weights and the answer-sentence weights were chosen on the gold
+set's dev split only (see README, "Evaluation"); the test split is never
+used for tuning.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
 
+from qa import keyword
 from qa.config import DEFAULT_TOP_K, MAX_TOP_K
 from qa.embedding import Embedder
 from qa.errors import InvalidQuestion
 from qa.store import StoredIndex
 from qa.types import Answer, AnswerSentence, Hit, Passage
 
-# How many of the top passages the answer sentence is chosen from, and how
-# much the passage's own score counts next to the sentence's similarity.
+MODES = ("dense", "keyword", "hybrid")
+DEFAULT_MODE = "hybrid"
+MAX_QUESTION_CHARS = 1000
+
+# Hybrid passage score = dense + w * best sentence + w * question view + w * keyword.
+SENTENCE_WEIGHT = 0.25
+QUESTION_WEIGHT = 0.25
+KEYWORD_WEIGHT = 0.25
+# Candidates taken from each retriever before fusion.
+CANDIDATES = 50
+# The answer sentence: from the top passages, by its own similarity plus its
+# passage's score plus its normalised BM25 score.
 ANSWER_FROM_TOP = 3
-PASSAGE_WEIGHT = 0.5
+ANSWER_PASSAGE_WEIGHT = 1.0
+ANSWER_KEYWORD_WEIGHT = 0.2
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Confidence = logistic((evidence - threshold) / scale); abstain below 0.5.
+
+    ``evidence`` is the best hybrid passage score for the question, whatever
+    mode ranks the passages: whether the corpus answers a question does not
+    depend on how the results are ordered.
+    """
+
+    threshold: float
+    scale: float
+
+    def confidence(self, evidence: float) -> float:
+        z = (evidence - self.threshold) / self.scale
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 def clean_question(question: str) -> str:
@@ -28,6 +73,8 @@ def clean_question(question: str) -> str:
     text = " ".join(question.split())
     if not text:
         raise InvalidQuestion("the question is empty")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InvalidQuestion(f"the question is longer than {MAX_QUESTION_CHARS} characters")
     return text
 
 
@@ -37,56 +84,116 @@ def check_top_k(k: int) -> int:
     return int(k)
 
 
+def check_mode(mode: str) -> str:
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    return mode
+
+
 class Searcher:
     def __init__(self, index: StoredIndex, embedder: Embedder) -> None:
         self.index = index
         self.embedder = embedder
-        # Sentence vectors are stored passage by passage: passage i owns the
-        # rows [offsets[i], offsets[i + 1]).
+        # Sentence rows are stored passage by passage: passage i owns the rows
+        # [offsets[i], offsets[i + 1]).
         counts = [len(p.sentences) for p in index.passages]
-        self._sentence_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(int)
+        self._sentence_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self._sentence_owner = np.repeat(np.arange(len(counts)), counts)
+        self._passage_vectors = index.dense.reconstruct_n(0, index.dense.ntotal) if index.dense.ntotal else None
+        stored = index.manifest.get("calibration")
+        self.calibration = Calibration(stored["threshold"], stored["scale"]) if stored else None
 
     @property
     def passages(self) -> list[Passage]:
         return self.index.passages
 
-    def search(self, question: str, k: int = DEFAULT_TOP_K) -> list[Hit]:
-        vector = self.embedder.encode([clean_question(question)])
-        return self._dense_hits(vector, check_top_k(k))
+    def search(self, question: str, k: int = DEFAULT_TOP_K, mode: str = DEFAULT_MODE) -> list[Hit]:
+        return list(self.ask(question, k, mode).hits)
 
-    def ask(self, question: str, k: int = DEFAULT_TOP_K) -> Answer:
-        vector = self.embedder.encode([clean_question(question)])
-        hits = self._dense_hits(vector, check_top_k(k))
-        return Answer(
-            question=question, abstained=False, sentence=self._answer_sentence(vector[0], hits), hits=tuple(hits)
+    def ask(self, question: str, k: int = DEFAULT_TOP_K, mode: str = DEFAULT_MODE) -> Answer:
+        text = clean_question(question)
+        k, mode = check_top_k(k), check_mode(mode)
+        if not self.passages:
+            return Answer(question, True, None, (), 0.0)
+        vector = self.embedder.encode([text])[0]
+        scored = self._score(text, vector)
+        ranking = scored[mode]
+        order = [int(i) for i in np.argsort(-ranking, kind="stable") if np.isfinite(ranking[i])][:k]
+        hits = [Hit(self.passages[i], float(ranking[i]), rank) for rank, i in enumerate(order, start=1)]
+        confidence = self.calibration.confidence(self.evidence(scored)) if self.calibration else 1.0
+        abstained = confidence < 0.5 or not hits
+        sentence = None if abstained else self._answer_sentence(text, vector, hits, scored["hybrid"])
+        return Answer(question, abstained, sentence, tuple(hits), confidence)
+
+    def evidence(self, scored: dict[str, np.ndarray]) -> float:
+        finite = scored["hybrid"][np.isfinite(scored["hybrid"])]
+        return float(finite.max()) if finite.size else 0.0
+
+    def raw_evidence(self, question: str) -> float:
+        """The uncalibrated evidence for ``question`` (what calibration is fitted on)."""
+        text = clean_question(question)
+        return self.evidence(self._score(text, self.embedder.encode([text])[0]))
+
+    def _score(self, text: str, vector: np.ndarray) -> dict[str, np.ndarray]:
+        """Scores of each mode over all passages; -inf for passages a mode does
+        not retrieve (not among its candidates, or no keyword in common)."""
+        n = len(self.passages)
+        bm25 = keyword.scores(self.index.passage_keywords, text)
+        dense_ids = self._dense_candidates(vector, min(n, CANDIDATES))
+        keyword_ids = np.argsort(-bm25, kind="stable")[:CANDIDATES]
+        keyword_ids = keyword_ids[bm25[keyword_ids] > 0]
+        candidates = np.union1d(dense_ids, keyword_ids).astype(np.int64)
+
+        dense = np.full(n, -np.inf, dtype=np.float32)
+        dense[candidates] = self._passage_vectors[candidates] @ vector
+        best_sentence = self._best_sentence_similarity(candidates, vector)
+        question_view = self.index.question_vectors[candidates] @ vector
+        top_bm25 = float(bm25.max())
+        normalised = bm25[candidates] / top_bm25 if top_bm25 > 0 else np.zeros(len(candidates), dtype=np.float32)
+        hybrid = np.full(n, -np.inf, dtype=np.float32)
+        hybrid[candidates] = (
+            dense[candidates]
+            + SENTENCE_WEIGHT * best_sentence
+            + QUESTION_WEIGHT * question_view
+            + KEYWORD_WEIGHT * normalised
         )
+        dense_only = np.full(n, -np.inf, dtype=np.float32)
+        dense_only[dense_ids] = dense[dense_ids]
+        keyword_only = np.where(bm25 > 0, bm25, -np.inf).astype(np.float32)
+        return {"dense": dense_only, "keyword": keyword_only, "hybrid": hybrid}
 
-    def _dense_hits(self, vector: np.ndarray, k: int) -> list[Hit]:
-        total = self.index.dense.ntotal
-        if total == 0:
-            return []
-        scores, ids = self.index.dense.search(vector, min(k, total))
-        hits: list[Hit] = []
-        seen: set[int] = set()
-        for score, passage_id in zip(scores[0], ids[0], strict=True):
-            # FAISS pads missing results with -1; passages[-1] would be a lie.
-            if passage_id < 0 or passage_id in seen:
-                continue
-            seen.add(int(passage_id))
-            hits.append(Hit(self.passages[passage_id], float(score), len(hits) + 1))
-        return hits
+    def _dense_candidates(self, vector: np.ndarray, count: int) -> np.ndarray:
+        _, ids = self.index.dense.search(vector[None, :], count)
+        # FAISS pads missing results with -1; passages[-1] would be a lie.
+        return np.unique(ids[0][ids[0] >= 0])
 
-    def _answer_sentence(self, vector: np.ndarray, hits: list[Hit]) -> AnswerSentence | None:
-        best: tuple[float, Hit, tuple[int, int]] | None = None
-        for hit in hits[:ANSWER_FROM_TOP]:
-            first = self._sentence_offsets[hit.passage.id]
-            rows = self.index.sentence_vectors[first : first + len(hit.passage.sentences)]
-            similarities = rows @ vector
-            for span, similarity in zip(hit.passage.sentences, similarities, strict=True):
-                score = float(similarity) + PASSAGE_WEIGHT * hit.score
-                if best is None or score > best[0]:
-                    best = (score, hit, span)
-        if best is None:
+    def _best_sentence_similarity(self, passage_ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        best = np.empty(len(passage_ids), dtype=np.float32)
+        for slot, i in enumerate(passage_ids):
+            rows = self.index.sentence_vectors[self._sentence_offsets[i] : self._sentence_offsets[i + 1]]
+            best[slot] = float((rows @ vector).max()) if len(rows) else -1.0
+        return best
+
+    def _answer_sentence(
+        self, text: str, vector: np.ndarray, hits: list[Hit], hybrid: np.ndarray
+    ) -> AnswerSentence | None:
+        bm25 = keyword.scores(self.index.sentence_keywords, text)
+        rows = np.concatenate(
+            [
+                np.arange(self._sentence_offsets[h.passage.id], self._sentence_offsets[h.passage.id + 1])
+                for h in hits[:ANSWER_FROM_TOP]
+            ]
+        )
+        if rows.size == 0:
             return None
-        score, hit, span = best
-        return AnswerSentence(hit.passage.sentence_text(span), hit.rank, span[0], span[1], score)
+        top_bm25 = float(bm25[rows].max())
+        keyword_part = bm25[rows] / top_bm25 if top_bm25 > 0 else np.zeros(rows.size)
+        passage_part = np.nan_to_num(hybrid[self._sentence_owner[rows]], neginf=0.0)
+        scores = self.index.sentence_vectors[rows] @ vector + ANSWER_PASSAGE_WEIGHT * passage_part
+        scores = scores + ANSWER_KEYWORD_WEIGHT * keyword_part
+        best = int(np.argmax(scores))
+        row = int(rows[best])
+        owner = self.passages[int(self._sentence_owner[row])]
+        span = owner.sentences[row - int(self._sentence_offsets[owner.id])]
+        rank = next(h.rank for h in hits if h.passage.id == owner.id)
+        return AnswerSentence(owner.sentence_text(span), rank, span[0], span[1], float(scores[best]))

@@ -1,9 +1,13 @@
 """The index store: a directory of plain files, described by ``manifest.json``.
 
-    manifest.json    schema version, model, chunking, corpus and artifact hashes
-    passages.jsonl   one passage per line; line i is row i of the FAISS index
-    dense.faiss      FAISS IndexFlatIP over unit vectors (inner product = cosine)
-    sentences.npy    unit vectors of every passage sentence, in passage order
+    manifest.json        schema version, model, chunking, calibration, corpus
+                         and artifact hashes, counts, versions
+    passages.jsonl       one passage per line; line i is row i of the FAISS index
+    dense.faiss          FAISS inner-product index over unit vectors (= cosine)
+    sentences.npy        unit vectors of every passage sentence, in passage order
+    questions.npy        row i: unit vector of passage i's interviewer question
+    keyword.passages.*   bm25s index over passages (document i = passage i)
+    keyword.sentences.*  bm25s index over sentences (document j = sentence row j)
 
 Writes are atomic: each artifact goes to a temporary file in the same
 directory, is fsynced and ``os.replace``d; the manifest goes last. Loading
@@ -30,11 +34,15 @@ from qa.documents import sha256_bytes
 from qa.errors import IndexCorrupt, IndexNotFound
 from qa.types import Passage
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 DENSE = "dense.faiss"
 SENTENCES = "sentences.npy"
+QUESTIONS = "questions.npy"
+PASSAGE_KEYWORDS = "keyword.passages"
+SENTENCE_KEYWORDS = "keyword.sentences"
+REQUIRED = (PASSAGES, DENSE, SENTENCES, QUESTIONS)
 LOCK = ".lock"
 
 
@@ -42,8 +50,11 @@ LOCK = ".lock"
 class StoredIndex:
     manifest: dict[str, Any]
     passages: list[Passage]
-    dense: Any  # faiss.Index; row position is the passage id
-    sentence_vectors: np.ndarray  # rows follow passages' sentences in order
+    dense: Any  # faiss.Index over unit vectors; row position is the passage id
+    sentence_vectors: np.ndarray  # unit rows, passage by passage, sentence by sentence
+    question_vectors: np.ndarray  # row i: the interviewer question of passage i (zeros if none)
+    passage_keywords: Any  # bm25s.BM25, document i = passage i
+    sentence_keywords: Any  # bm25s.BM25, document j = row j of sentence_vectors
 
     @property
     def model_id(self) -> str:
@@ -67,38 +78,46 @@ def load_index(index_dir: Path) -> StoredIndex:
     """Load and verify every artifact; raise IndexNotFound / IndexCorrupt."""
     import faiss
 
+    from qa import keyword
+
     manifest = read_manifest(index_dir)
     try:
-        artifacts = {name: _verified_bytes(index_dir, name, manifest) for name in (PASSAGES, DENSE, SENTENCES)}
-        passages = [Passage.from_record(json.loads(line)) for line in artifacts[PASSAGES].decode("utf-8").splitlines()]
-        dense = faiss.deserialize_index(np.frombuffer(artifacts[DENSE], dtype=np.uint8))
-        sentence_vectors = np.load(io.BytesIO(artifacts[SENTENCES]), allow_pickle=False)
-        _check_consistent(manifest, passages, dense, sentence_vectors, index_dir)
+        listed = manifest["artifacts"]
+        missing = [name for name in REQUIRED if name not in listed]
+        if missing:
+            raise IndexCorrupt(f"the manifest in {index_dir} lists no {', '.join(missing)}")
+        artifacts = {name: _verified_bytes(index_dir, name, expected) for name, expected in listed.items()}
+        index = StoredIndex(
+            manifest=manifest,
+            passages=[Passage.from_record(json.loads(line)) for line in artifacts[PASSAGES].decode().splitlines()],
+            dense=faiss.deserialize_index(np.frombuffer(artifacts[DENSE], dtype=np.uint8)),
+            sentence_vectors=np.load(io.BytesIO(artifacts[SENTENCES]), allow_pickle=False),
+            question_vectors=np.load(io.BytesIO(artifacts[QUESTIONS]), allow_pickle=False),
+            # bm25s reads its own files; they were just verified against the manifest.
+            passage_keywords=keyword.load(index_dir, PASSAGE_KEYWORDS),
+            sentence_keywords=keyword.load(index_dir, SENTENCE_KEYWORDS),
+        )
+        _check_consistent(index, index_dir)
     except IndexCorrupt:
         raise
     except Exception as exc:  # any parse failure of a checksummed file means a foreign writer
         raise IndexCorrupt(f"unreadable index in {index_dir}: {exc}") from exc
-    return StoredIndex(manifest, passages, dense, sentence_vectors)
+    return index
 
 
-def write_index(
-    index_dir: Path,
-    manifest: dict[str, Any],
-    passages: list[Passage],
-    passage_vectors: np.ndarray,
-    sentence_vectors: np.ndarray,
-) -> dict[str, Any]:
+def write_index(index_dir: Path, index: StoredIndex) -> dict[str, Any]:
     """Write all artifacts atomically, manifest last; return the manifest written."""
     import faiss
 
-    dense = faiss.IndexFlatIP(passage_vectors.shape[1])
-    dense.add(passage_vectors)
-    buffer = io.BytesIO()
-    np.save(buffer, sentence_vectors, allow_pickle=False)
+    from qa import keyword
+
     payloads = {
-        PASSAGES: "".join(json.dumps(p.to_record(), ensure_ascii=False) + "\n" for p in passages).encode("utf-8"),
-        DENSE: faiss.serialize_index(dense).tobytes(),
-        SENTENCES: buffer.getvalue(),
+        PASSAGES: "".join(json.dumps(p.to_record(), ensure_ascii=False) + "\n" for p in index.passages).encode(),
+        DENSE: faiss.serialize_index(index.dense).tobytes(),
+        SENTENCES: _npy_bytes(index.sentence_vectors),
+        QUESTIONS: _npy_bytes(index.question_vectors),
+        **keyword.serialize(index.passage_keywords, PASSAGE_KEYWORDS),
+        **keyword.serialize(index.sentence_keywords, SENTENCE_KEYWORDS),
     }
     index_dir.mkdir(parents=True, exist_ok=True)
     with contextlib.suppress(FileNotFoundError):
@@ -107,7 +126,7 @@ def write_index(
         (index_dir / MANIFEST).unlink()
     for name, data in payloads.items():
         _atomic_write(index_dir / name, data)
-    manifest = {**manifest, "artifacts": {name: sha256_bytes(data) for name, data in payloads.items()}}
+    manifest = {**index.manifest, "artifacts": {name: sha256_bytes(data) for name, data in payloads.items()}}
     _atomic_write(index_dir / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8"))
     return manifest
 
@@ -124,8 +143,9 @@ def build_lock(index_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _verified_bytes(index_dir: Path, name: str, manifest: dict[str, Any]) -> bytes:
-    expected = manifest.get("artifacts", {}).get(name)
+def _verified_bytes(index_dir: Path, name: str, expected: str) -> bytes:
+    if Path(name).name != name:
+        raise IndexCorrupt(f"the manifest in {index_dir} names a file outside it: {name!r}")
     try:
         data = (index_dir / name).read_bytes()
     except OSError as exc:
@@ -135,23 +155,28 @@ def _verified_bytes(index_dir: Path, name: str, manifest: dict[str, Any]) -> byt
     return data
 
 
-def _check_consistent(
-    manifest: dict[str, Any], passages: list[Passage], dense: Any, sentences: np.ndarray, where: Path
-) -> None:
-    dimension = manifest["model"]["dimension"]
-    sentence_count = sum(len(p.sentences) for p in passages)
+def _check_consistent(index: StoredIndex, where: Path) -> None:
+    dimension = index.manifest["model"]["dimension"]
+    passages = len(index.passages)
+    sentences = sum(len(p.sentences) for p in index.passages)
     problems = [
-        (dense.ntotal != len(passages), f"{dense.ntotal} vectors for {len(passages)} passages"),
-        (dense.d != dimension, f"vector dimension {dense.d}, model dimension {dimension}"),
-        (
-            sentences.shape != (sentence_count, dimension),
-            f"sentence vectors {sentences.shape} for {sentence_count} sentences",
-        ),
-        (any(p.id != i for i, p in enumerate(passages)), "passage ids out of order"),
+        (index.dense.ntotal != passages, f"{index.dense.ntotal} vectors for {passages} passages"),
+        (index.dense.d != dimension, f"vector dimension {index.dense.d}, model dimension {dimension}"),
+        (index.sentence_vectors.shape != (sentences, dimension), f"{index.sentence_vectors.shape} sentence vectors"),
+        (index.question_vectors.shape != (passages, dimension), f"{index.question_vectors.shape} question vectors"),
+        (index.passage_keywords.scores["num_docs"] != passages, "keyword index size differs from passages"),
+        (index.sentence_keywords.scores["num_docs"] != sentences, "sentence keyword index size differs"),
+        (any(p.id != i for i, p in enumerate(index.passages)), "passage ids out of order"),
     ]
     for failed, message in problems:
         if failed:
             raise IndexCorrupt(f"inconsistent index in {where}: {message}")
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(array, dtype=np.float32), allow_pickle=False)
+    return buffer.getvalue()
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -108,6 +108,8 @@ class Answer:
     abstained: bool
     sentence: AnswerSentence | None
     hits: tuple[Hit, ...]
+    # How sure the system is that the corpus answers the question, in [0, 1].
+    confidence: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         answer = None
@@ -121,6 +123,7 @@ class Answer:
         return {
             "question": self.question,
             "abstained": self.abstained,
+            "confidence": round(self.confidence, 4),
             "answer": answer,
             "passages": [hit.to_dict() for hit in self.hits],
         }

@@ -56,3 +56,15 @@ def test_launched_app_serves_the_ask_endpoint(real_searcher):
             client.predict("   ", 4, api_name="/ask")
     finally:
         demo.close()
+
+
+def test_off_topic_chat_reply_says_the_interview_does_not_cover_it(real_searcher):
+    reply = app.chat_reply(real_searcher, "What is the capital of France?", 2)
+    assert reply.startswith("The interview does not seem to cover this")
+    assert "**Answer:**" not in reply and "**1.** paragraph" in reply
+
+
+def test_mode_reaches_the_search(real_searcher):
+    assert app.ask_json(real_searcher, "TurkPA", 3, "keyword") == real_searcher.ask("TurkPA", 3, "keyword").to_dict()
+    with pytest.raises(gr.Error, match="mode must be one of"):
+        app.ask_json(real_searcher, "TurkPA", 3, "fuzzy")

@@ -18,8 +18,9 @@ def paths(config):
 
 
 def check_contract(obj, question, k):
-    assert set(obj) >= {"question", "abstained", "answer", "passages"}
+    assert set(obj) >= {"question", "abstained", "confidence", "answer", "passages"}
     assert obj["question"] == question and obj["abstained"] is False
+    assert 0.5 <= obj["confidence"] <= 1.0
     assert isinstance(obj["answer"]["text"], str) and 1 <= obj["answer"]["passage_rank"] <= k
     assert [p["rank"] for p in obj["passages"]] == list(range(1, k + 1))
     scores = [p["score"] for p in obj["passages"]]
@@ -87,7 +88,12 @@ def test_eval_prints_a_table_and_json(real_config, capsys):
     assert report["splits"]["all"]["questions"] >= 40
     assert main(["eval", *paths(real_config)]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0].split() == ["split", "n", "hit@1", "hit@3", "hit@5", "MRR@10", "nDCG@10", "answer"]
+    lines = out.splitlines()
+    assert lines[0].split() == ["mode", "split", "n", "hit@1", "hit@3", "hit@5", "MRR@10", "nDCG@10", "answer"]
+    assert [line.split()[:2] for line in lines[1:10]] == [
+        [m, s] for m in ("dense", "keyword", "hybrid") for s in ("dev", "test", "all")
+    ]
+    assert "abstention  off-topic abstained  in-domain wrongly abstained" in out
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import pytest
 from qa.chunking import chunk_corpus
 from qa.documents import load_corpus
 from qa.embedding import load_embedder, resolve_model
-from qa.evaluation import evaluate, load_gold, report
+from qa.evaluation import abstention, evaluate, load_gold, load_off_topic, report
 from tests.conftest import DATA
 
 pytestmark = pytest.mark.e2e
@@ -46,7 +46,51 @@ def test_round_trip_finds_the_fact(real_searcher):
 
 
 def test_retrieval_quality_gate_on_the_held_out_split(real_searcher):
-    """The foundation's promise: hit@5 >= 0.85 on questions never tuned on."""
-    results = evaluate(real_searcher, load_gold(DATA / "gold.jsonl"))
+    """A regression cannot land: the held-out (never tuned on) figures stay at
+    or above what was measured when hybrid retrieval landed (README,
+    "Evaluation"; hit@1 0.773, hit@5 0.909, MRR 0.828, answer 0.727, with a
+    little room for encoder rounding). The issue's targets are higher; the
+    gap is stated in README."""
+    gold = load_gold(DATA / "gold.jsonl")
+    off_topic = load_off_topic(DATA / "offtopic.jsonl")
+    results = evaluate(real_searcher, gold)
     metrics = report(results, top_k=5)["splits"]["test"]
-    assert metrics["hit@5"] >= 0.85, metrics
+    assert metrics["hit@1"] >= 0.75, metrics
+    assert metrics["hit@5"] >= 0.90, metrics
+    assert metrics["mrr@10"] >= 0.80, metrics
+    assert metrics["answer_accuracy"] >= 0.70, metrics
+    refusals = abstention(real_searcher, results, off_topic)["test"]
+    assert refusals["in_domain_abstained"] <= 0.03, refusals
+    assert refusals["off_topic_abstained"] >= 0.45, refusals
+
+
+@pytest.mark.parametrize(
+    "question, fact",
+    [
+        ("Kuwait", "Kuwait joining in 2022"),
+        ("What happened in 2022?", "Kuwait joining in 2022"),
+        ("28", "increased to 28"),
+        ("ASEAN", "ASEAN"),
+        ("TurkPA cooperation", "TurkPA"),
+        ("Turkmenistan observer", "Turkmenistan in 2021"),
+    ],
+)
+def test_names_numbers_years_and_acronyms_are_found(real_searcher, question, fact):
+    hits = real_searcher.search(question, k=3)
+    assert any(fact in hit.passage.text for hit in hits), [h.passage.text[:60] for h in hits]
+
+
+@pytest.mark.parametrize("question", ["What is the capital of France?", "asdf qwerty", "hello", "How do I bake bread?"])
+def test_off_topic_questions_abstain_but_still_show_the_closest_passages(real_searcher, question):
+    answer = real_searcher.ask(question, k=3)
+    assert answer.abstained and answer.sentence is None and answer.confidence < 0.5
+    assert len(answer.hits) == 3
+
+
+def test_hybrid_beats_each_single_retriever_on_the_held_out_split(real_searcher):
+    gold = load_gold(DATA / "gold.jsonl")
+    mrr = {
+        mode: report(evaluate(real_searcher, gold, mode), 5)["splits"]["test"]["mrr@10"]
+        for mode in ("dense", "keyword", "hybrid")
+    }
+    assert mrr["hybrid"] > max(mrr["dense"], mrr["keyword"]), mrr

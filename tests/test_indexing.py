@@ -55,7 +55,7 @@ def test_queries_reuse_the_settings_the_index_was_built_with(tiny_config, fake_f
     build_index(tiny_config.with_overrides(max_tokens=16), embedder_factory=fake_factory)
     with caplog.at_level(logging.WARNING, logger="qa"):
         index, _ = open_index(tiny_config, embedder_factory=fake_factory)
-    assert caplog.text == ""  # not rebuilt with the default chunking
+    assert "rebuilding" not in caplog.text  # not rebuilt with the default chunking
     assert read_manifest(tiny_config.index_dir)["chunking"]["max_tokens"] == 16
 
 

@@ -41,3 +41,27 @@ def test_blank_questions_are_rejected(searcher, question):
 def test_top_k_out_of_range_is_rejected(searcher, k):
     with pytest.raises(ValueError, match="top_k"):
         searcher.search("charter", k=k)
+
+
+def test_modes_rank_differently_and_keyword_needs_a_shared_word(searcher):
+    keyword_hits = searcher.search("Kuwait", k=4, mode="keyword")
+    assert [h.passage.text.count("Kuwait") > 0 for h in keyword_hits] == [True]
+    assert len(searcher.search("Kuwait", k=4, mode="dense")) == 4
+    assert searcher.search("Kuwait", k=1, mode="hybrid")[0].passage == keyword_hits[0].passage
+    assert searcher.search("zebra", k=4, mode="keyword") == []
+
+
+def test_unknown_mode_is_rejected(searcher):
+    with pytest.raises(ValueError, match="mode must be one of dense, keyword, hybrid"):
+        searcher.search("charter", mode="fuzzy")
+
+
+def test_answer_json_carries_confidence_and_abstention(searcher):
+    obj = searcher.ask("When did Kuwait join?", k=2).to_dict()
+    assert list(obj) == ["question", "abstained", "confidence", "answer", "passages"]
+    assert isinstance(obj["confidence"], float) and 0 <= obj["confidence"] <= 1
+
+
+def test_over_long_questions_are_refused_with_the_limit(searcher):
+    with pytest.raises(InvalidQuestion, match="1000 characters"):
+        searcher.ask("why " * 300)

@@ -6,17 +6,21 @@ import pytest
 
 from qa.errors import IndexCorrupt, IndexNotFound
 from qa.indexing import build_index, open_index
-from qa.store import DENSE, MANIFEST, PASSAGES, SENTENCES, load_index
+from qa.store import DENSE, MANIFEST, PASSAGES, QUESTIONS, SENTENCES, load_index
 
 
 def test_manifest_records_what_the_index_was_built_from(tiny_config, fake_factory):
     build_index(tiny_config, embedder_factory=fake_factory)
     manifest = json.loads((tiny_config.index_dir / MANIFEST).read_text())
-    assert manifest["schema_version"] == 1
+    assert manifest["schema_version"] == 2
     assert manifest["model"] == {"id": "fake-bag-of-words", "dimension": 64, "max_seq_length": 256, "normalized": True}
     assert manifest["chunking"]["max_tokens"] == 128
     assert set(manifest["corpus"]["files"]) == {"interview.txt"}
-    assert set(manifest["artifacts"]) == {PASSAGES, DENSE, SENTENCES}
+    assert {PASSAGES, DENSE, SENTENCES, QUESTIONS} <= set(manifest["artifacts"])
+    keyword_files = {name for name in manifest["artifacts"] if name.startswith("keyword.")}
+    assert {"keyword.passages.vocab.json", "keyword.sentences.vocab.json"} <= keyword_files
+    assert set(manifest["artifacts"]) <= {p.name for p in tiny_config.index_dir.iterdir()}
+    assert manifest["calibration"]["scale"] > 0 and "threshold" in manifest["calibration"]
     assert manifest["counts"] == {"documents": 1, "passages": 4, "sentences": 6}
     assert {"qa", "python", "faiss-cpu", "numpy"} <= set(manifest["versions"])
     assert manifest["created_at"].endswith("+00:00")
@@ -38,7 +42,7 @@ def test_missing_index(tmp_path: Path):
         load_index(tmp_path)
 
 
-@pytest.mark.parametrize("name", [PASSAGES, DENSE, SENTENCES])
+@pytest.mark.parametrize("name", [PASSAGES, DENSE, SENTENCES, QUESTIONS, "keyword.passages.data.npy"])
 def test_flipped_byte_in_any_artifact_is_caught_by_its_checksum(tiny_config, fake_factory, name):
     build_index(tiny_config, embedder_factory=fake_factory)
     path = tiny_config.index_dir / name

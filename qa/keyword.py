@@ -1,0 +1,86 @@
+"""Keyword search: BM25 (bm25s) over stemmed words, for names, numbers,
+years and acronyms that a small embedding model blurs (Kuwait, 2022, TurkPA).
+
+Index and queries share one analyser: lower-case words of two or more
+characters (numbers of any length), English stop words removed, Snowball
+stemming through PyStemmer.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+_WORD = re.compile(r"\w\w+|\d")
+
+
+def file_names(prefix: str) -> dict[str, str]:
+    """bm25s's file arguments, each file named ``{prefix}.*`` in the index directory."""
+    return {
+        "data_name": f"{prefix}.data.npy",
+        "indices_name": f"{prefix}.indices.npy",
+        "indptr_name": f"{prefix}.indptr.npy",
+        "vocab_name": f"{prefix}.vocab.json",
+        "params_name": f"{prefix}.params.json",
+        "nnoc_name": f"{prefix}.nonoccurrence.npy",
+    }
+
+
+@functools.cache
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@functools.cache
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return frozenset(STOPWORDS_EN_PLUS)
+
+
+def analyse(text: str) -> list[str]:
+    """The index terms of ``text``."""
+    stopwords = _stopwords()
+    words = [w for w in _WORD.findall(text.lower()) if w not in stopwords]
+    return _stemmer().stemWords(words) if words else []
+
+
+def build(texts: Sequence[str]) -> Any:
+    """A BM25 index with one document per text, in order."""
+    import bm25s
+
+    retriever = bm25s.BM25()
+    # bm25s needs at least one term per document; "" never matches a query term.
+    retriever.index([analyse(t) or [""] for t in texts], show_progress=False)
+    return retriever
+
+
+def serialize(retriever: Any, prefix: str) -> dict[str, bytes]:
+    """The index as ``{file name: bytes}`` (bm25s writes files; the store writes them atomically)."""
+    with tempfile.TemporaryDirectory() as directory:
+        retriever.save(directory, show_progress=False, allow_pickle=False, **file_names(prefix))
+        return {path.name: path.read_bytes() for path in sorted(Path(directory).iterdir()) if path.is_file()}
+
+
+def load(directory: Path, prefix: str) -> Any:
+    import bm25s
+
+    return bm25s.BM25.load(
+        str(directory), allow_pickle=False, show_progress=False, load_corpus=False, **file_names(prefix)
+    )
+
+
+def scores(retriever: Any, question: str) -> np.ndarray:
+    """BM25 score of every document for ``question`` (zeros if no term is known)."""
+    terms = [t for t in analyse(question) if t in retriever.vocab_dict]
+    if not terms:
+        return np.zeros(retriever.scores["num_docs"], dtype=np.float32)
+    return np.asarray(retriever.get_scores(terms), dtype=np.float32)

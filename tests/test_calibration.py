@@ -1,0 +1,33 @@
+import math
+
+import pytest
+
+from qa.calibration import in_domain_probes, off_topic_probes
+from qa.indexing import open_index
+from qa.search import Calibration, Searcher
+
+
+def test_confidence_is_a_logistic_centred_on_the_threshold():
+    calibration = Calibration(threshold=0.5, scale=0.1)
+    assert calibration.confidence(0.5) == pytest.approx(0.5)
+    assert calibration.confidence(0.8) == pytest.approx(1 / (1 + math.exp(-3)))
+    assert calibration.confidence(-1e9) == pytest.approx(0.0) and calibration.confidence(1e9) == pytest.approx(1.0)
+
+
+def test_probes_ship_with_the_package_and_come_from_the_corpus(tiny_config, fake_factory):
+    probes = off_topic_probes()
+    assert len(probes) >= 50 and not any(p.startswith("#") for p in probes)
+    index, _ = open_index(tiny_config, embedder_factory=fake_factory)
+    assert "How many member states does the Conference have?" in in_domain_probes(index.passages)
+
+
+def test_calibration_is_stored_and_separates_in_from_off_topic(tiny_config, fake_factory):
+    searcher = Searcher(*open_index(tiny_config, embedder_factory=fake_factory))
+    stored = searcher.index.manifest["calibration"]
+    assert stored["off_topic_probes"]["count"] == len(off_topic_probes())
+    assert stored["off_topic_probes"]["median"] < stored["threshold"] <= stored["in_domain_probes"]["max"]
+    off = searcher.ask("What is the speed of light in a vacuum?")
+    assert off.abstained and off.sentence is None and off.confidence < 0.5
+    assert off.hits, "an abstention still lists the closest passages"
+    inside = searcher.ask("When did Kuwait join the Conference?")
+    assert not inside.abstained and inside.confidence >= 0.5 and inside.sentence is not None
