@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from qa.errors import CorpusError
+from qa.files import sha256_bytes
 from qa.types import Document
 
 SUFFIXES = (".txt", ".md")
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:

@@ -78,17 +78,15 @@ class SentenceTransformerEmbedder:
 
         try:
             # trust_remote_code stays off: a model may not run its own code here.
-            self._model = SentenceTransformer(ref.location, device="cpu", trust_remote_code=False)
+            self.model = SentenceTransformer(ref.location, device="cpu", trust_remote_code=False)
         except Exception as exc:  # the library raises many types; all mean "cannot load"
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelError(f"cannot load model {ref.id!r}: {reason}") from exc
         self.model_id = ref.id
-        dimension = (
-            getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
-        )
+        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dimension = int(dimension())
-        self.max_seq_length = int(self._model.max_seq_length)
-        self._tokenizer = self._model.tokenizer
+        self.max_seq_length = int(self.model.max_seq_length)
+        self._tokenizer = self.model.tokenizer
         self._lock = threading.Lock()
 
     def count_tokens(self, text: str) -> int:
@@ -98,7 +96,7 @@ class SentenceTransformerEmbedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:
-            vectors = self._model.encode(
+            vectors = self.model.encode(
                 list(texts),
                 batch_size=32,
                 normalize_embeddings=True,

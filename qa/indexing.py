@@ -23,12 +23,16 @@ from qa import __version__
 from qa.chunking import CHUNKING_VERSION, INTRODUCTION, chunk_corpus
 from qa.config import DEFAULT_MAX_TOKENS, Config
 from qa.documents import load_corpus
-from qa.embedding import Embedder, ModelRef, load_embedder, resolve_model
-from qa.errors import CorpusError, IndexCorrupt, IndexNotFound
-from qa.store import SCHEMA_VERSION, StoredIndex, build_lock, load_index, read_manifest, write_index
+from qa.embedding import Embedder, ModelRef, SentenceTransformerEmbedder, load_embedder, resolve_model
+from qa.embedding_cache import CachedEmbedder
+from qa.errors import CorpusError, IndexCorrupt, IndexNotFound, ModelError
+from qa.files import sha256_file
+from qa.store import ENCODER_FILES, SCHEMA_VERSION, StoredIndex, build_lock, load_index, read_manifest, write_index
 from qa.types import Document, Passage
 
 log = logging.getLogger("qa")
+
+CACHE_DIR = "cache"
 
 EmbedderFactory = Callable[[ModelRef], Embedder]
 
@@ -40,6 +44,7 @@ class BuildReport:
     documents: int
     passages: int
     sentences: int
+    embedded: int  # texts embedded by this build; the rest came from the cache
     seconds: float
 
 
@@ -75,7 +80,7 @@ def build_index(
     *,
     force: bool = False,
     progress: bool = False,
-    embedder_factory: EmbedderFactory = load_embedder,
+    embedder_factory: EmbedderFactory | None = None,
 ) -> BuildReport:
     """Build the index unless an up-to-date, intact one is already there."""
     started = time.perf_counter()
@@ -86,25 +91,24 @@ def build_index(
         reason = "forced" if force else _rebuild_reason(config, documents, ref.id)
         if reason is None:
             manifest = read_manifest(config.index_dir)
-            counts = manifest["counts"]
-            return BuildReport(
-                False,
-                "up to date",
-                counts["documents"],
-                counts["passages"],
-                counts["sentences"],
-                time.perf_counter() - started,
-            )
-        embedder = embedder_factory(ref)
-        manifest = _build(config, documents, embedder, progress)
+            embedded = 0
+        else:
+            manifest, embedded = _build(config, documents, ref, embedder_factory, progress)
     counts = manifest["counts"]
     return BuildReport(
-        True, reason, counts["documents"], counts["passages"], counts["sentences"], time.perf_counter() - started
+        reason is not None,
+        reason or "up to date",
+        counts["documents"],
+        counts["passages"],
+        counts["sentences"],
+        embedded,
+        time.perf_counter() - started,
     )
 
 
-def open_index(config: Config, *, embedder_factory: EmbedderFactory = load_embedder) -> tuple[StoredIndex, Embedder]:
-    """An index matching the corpus (rebuilt if needed) and the embedder of its model."""
+def open_index(config: Config, *, embedder_factory: EmbedderFactory | None = None) -> tuple[StoredIndex, Embedder]:
+    """An index matching the corpus (rebuilt if needed) and an embedder for its
+    model: the light ONNX encoder stored beside it when there is one."""
     try:
         documents: list[Document] | None = load_corpus(config.corpus_dir)
     except CorpusError as exc:
@@ -117,17 +121,43 @@ def open_index(config: Config, *, embedder_factory: EmbedderFactory = load_embed
         reason = stale_reason(index.manifest, documents, ref.id, config) if documents is not None else None
     except (IndexNotFound, IndexCorrupt) as exc:
         index, reason = None, str(exc)
-    if index is not None and reason is None:
+    if index is None or reason is not None:
         if documents is None:
-            log.warning("note: %s; answering from the existing index", corpus_error)
-        return index, embedder_factory(ref)
-    if documents is None:
-        raise corpus_error
-    log.warning("note: rebuilding the index in %s (%s)", config.index_dir, reason)
-    embedder = embedder_factory(ref)
-    with build_lock(config.index_dir):
-        _build(config, documents, embedder, progress=False)
-    return load_index(config.index_dir), embedder
+            raise corpus_error
+        log.warning("note: rebuilding the index in %s (%s)", config.index_dir, reason)
+        with build_lock(config.index_dir):
+            _build(config, documents, ref, embedder_factory, progress=False)
+        index = load_index(config.index_dir)
+    elif documents is None:
+        log.warning("note: %s; answering from the existing index", corpus_error)
+    return index, _query_embedder(config, index.manifest, ref, embedder_factory)
+
+
+def _query_embedder(
+    config: Config, manifest: dict[str, Any], ref: ModelRef, embedder_factory: EmbedderFactory | None
+) -> Embedder:
+    if embedder_factory is not None:
+        return embedder_factory(ref)
+    embedder = _onnx_embedder(config, manifest, ref)
+    if embedder is None:
+        log.warning("note: no ONNX export of %s; encoding questions with sentence-transformers", ref.id)
+        return load_embedder(ref)
+    return embedder
+
+
+def _onnx_embedder(config: Config, manifest: dict[str, Any], ref: ModelRef) -> Embedder | None:
+    """The exported encoder of ``ref`` stored beside the index (verified by
+    load_index against the manifest), or None."""
+    from qa.onnx_embedding import OnnxEmbedder
+
+    record = manifest.get("encoder")
+    if not record or record.get("model_id") != ref.id:
+        return None
+    try:
+        return OnnxEmbedder(config.index_dir, ref.id)
+    except ModelError as exc:
+        log.warning("note: %s", exc)
+        return None
 
 
 def _rebuild_reason(config: Config, documents: list[Document], model_id: str) -> str | None:
@@ -150,13 +180,28 @@ def _library_versions() -> dict[str, str]:
     return versions
 
 
-def _build(config: Config, documents: list[Document], embedder: Embedder, progress: bool) -> dict[str, Any]:
+def _build(
+    config: Config,
+    documents: list[Document],
+    ref: ModelRef,
+    embedder_factory: EmbedderFactory | None,
+    progress: bool,
+) -> tuple[dict[str, Any], int]:
+    """Build and write the index; return its manifest and how many texts had
+    to be embedded (the rest came from the embedding cache)."""
     import faiss
 
     from qa import keyword
     from qa.calibration import calibrate
     from qa.search import Searcher
 
+    previous = _previous_manifest(config)
+    if embedder_factory is not None:
+        base = embedder_factory(ref)
+    else:
+        # An existing ONNX export of this model embeds new passages without torch.
+        base = _onnx_embedder(config, previous, ref) or load_embedder(ref)
+    embedder = CachedEmbedder(base, config.index_dir / CACHE_DIR)
     max_tokens = chunking_params(config)["max_tokens"]
     if max_tokens > embedder.max_seq_length:
         raise ValueError(f"max_tokens {max_tokens} exceeds the model's limit of {embedder.max_seq_length}")
@@ -192,7 +237,34 @@ def _build(config: Config, documents: list[Document], embedder: Embedder, progre
     )
     if passages:
         manifest["calibration"] = calibrate(Searcher(index, embedder))
-    return write_index(config.index_dir, index)
+    manifest["encoder"] = _encoder_record(config, previous, base, ref)
+    embedder.save()
+    return write_index(config.index_dir, index), embedder.embedded
+
+
+def _previous_manifest(config: Config) -> dict[str, Any]:
+    try:
+        load_index(config.index_dir)  # verifies the encoder files too
+        return read_manifest(config.index_dir)
+    except (IndexNotFound, IndexCorrupt):
+        return {}
+
+
+def _encoder_record(config: Config, previous: dict[str, Any], embedder: Embedder, ref: ModelRef) -> dict | None:
+    """The ONNX export of the model beside the index: kept when it is already
+    there, made when the index was built with sentence-transformers."""
+    from qa.onnx_embedding import OnnxEmbedder, export_onnx
+
+    if isinstance(embedder, OnnxEmbedder):
+        return previous["encoder"]
+    if not isinstance(embedder, SentenceTransformerEmbedder):
+        return None  # a stand-in embedder (tests): nothing to export
+    try:
+        export_onnx(embedder.model, config.index_dir, ref.id)
+    except ModelError as exc:
+        log.warning("note: %s; questions will be encoded with sentence-transformers", exc)
+        return None
+    return {"model_id": ref.id, "files": {name: sha256_file(config.index_dir / name) for name in ENCODER_FILES}}
 
 
 def _question_vectors(passages: list[Passage], embedder: Embedder) -> np.ndarray:

@@ -21,8 +21,6 @@ import contextlib
 import fcntl
 import io
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from qa.documents import sha256_bytes
 from qa.errors import IndexCorrupt, IndexNotFound
+from qa.files import atomic_write, sha256_bytes, sha256_file
 from qa.types import Passage
 
 SCHEMA_VERSION = 2
@@ -43,6 +41,9 @@ QUESTIONS = "questions.npy"
 PASSAGE_KEYWORDS = "keyword.passages"
 SENTENCE_KEYWORDS = "keyword.sentences"
 REQUIRED = (PASSAGES, DENSE, SENTENCES, QUESTIONS)
+# The query encoder exported beside the index (see qa.onnx_embedding), listed
+# under the manifest's "encoder" record when the model could be exported.
+ENCODER_FILES = ("encoder.json", "encoder.onnx", "tokenizer.json")
 LOCK = ".lock"
 
 
@@ -98,6 +99,7 @@ def load_index(index_dir: Path) -> StoredIndex:
             sentence_keywords=keyword.load(index_dir, SENTENCE_KEYWORDS),
         )
         _check_consistent(index, index_dir)
+        _check_encoder(index_dir, manifest.get("encoder"))
     except IndexCorrupt:
         raise
     except Exception as exc:  # any parse failure of a checksummed file means a foreign writer
@@ -125,9 +127,9 @@ def write_index(index_dir: Path, index: StoredIndex) -> dict[str, Any]:
         # that could vouch for a mix of old and new files.
         (index_dir / MANIFEST).unlink()
     for name, data in payloads.items():
-        _atomic_write(index_dir / name, data)
+        atomic_write(index_dir / name, data)
     manifest = {**index.manifest, "artifacts": {name: sha256_bytes(data) for name, data in payloads.items()}}
-    _atomic_write(index_dir / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8"))
+    atomic_write(index_dir / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8"))
     return manifest
 
 
@@ -173,26 +175,20 @@ def _check_consistent(index: StoredIndex, where: Path) -> None:
             raise IndexCorrupt(f"inconsistent index in {where}: {message}")
 
 
+def _check_encoder(index_dir: Path, record: dict[str, Any] | None) -> None:
+    """The exported encoder, if the manifest lists one, must match its checksums."""
+    if not record:
+        return
+    for name in ENCODER_FILES:
+        try:
+            intact = sha256_file(index_dir / name) == record["files"][name]
+        except OSError:
+            intact = False
+        if not intact:
+            raise IndexCorrupt(f"encoder file {index_dir / name} is missing or does not match its checksum")
+
+
 def _npy_bytes(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, np.ascontiguousarray(array, dtype=np.float32), allow_pickle=False)
     return buffer.getvalue()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)

@@ -1,7 +1,7 @@
 import pytest
 
 from qa.chunking import INTRODUCTION, chunk_document, paragraph_spans, sentence_spans
-from qa.documents import sha256_bytes
+from qa.files import sha256_bytes
 from qa.types import Document
 from tests.conftest import TINY_INTERVIEW, FakeEmbedder
 

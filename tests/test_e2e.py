@@ -1,12 +1,19 @@
 """The real packaged model on the real interview: what proves the product works."""
 
+import json
+import shutil
+import subprocess
+import sys
+
 import pytest
 
 from qa.chunking import chunk_corpus
 from qa.documents import load_corpus
 from qa.embedding import load_embedder, resolve_model
+from qa.errors import IndexCorrupt
 from qa.evaluation import abstention, evaluate, load_gold, load_off_topic, report
-from tests.conftest import DATA
+from qa.store import ENCODER_FILES, load_index
+from tests.conftest import DATA, ROOT
 
 pytestmark = pytest.mark.e2e
 
@@ -94,3 +101,38 @@ def test_hybrid_beats_each_single_retriever_on_the_held_out_split(real_searcher)
         for mode in ("dense", "keyword", "hybrid")
     }
     assert mrr["hybrid"] > max(mrr["dense"], mrr["keyword"]), mrr
+
+
+def test_the_query_path_never_imports_torch(real_config):
+    """`python -m qa ask` answers through onnxruntime: torch, transformers and
+    sentence-transformers stay unimported."""
+    script = (
+        "import json, sys\n"
+        "from qa.cli import main\n"
+        f"code = main(['ask', 'When did Kuwait join?', '--json', '--corpus', {str(real_config.corpus_dir)!r},"
+        f" '--index', {str(real_config.index_dir)!r}])\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'transformers', 'sentence_transformers'})\n"
+        "print(json.dumps(heavy))\n"
+        "sys.exit(code)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    answer, heavy = proc.stdout.splitlines()
+    assert "Kuwait joining in 2022" in answer
+    assert json.loads(heavy) == []
+    assert proc.stderr == ""  # no note: the index and its encoder were fresh
+
+
+def test_index_holds_a_verified_onnx_export_of_its_model(real_config, real_searcher, tmp_path):
+    manifest = real_searcher.index.manifest
+    assert manifest["encoder"]["model_id"] == manifest["model"]["id"]
+    assert set(manifest["encoder"]["files"]) == set(ENCODER_FILES)
+    copy = tmp_path / "index"
+    shutil.copytree(real_config.index_dir, copy)
+    with open(copy / "encoder.onnx", "r+b") as handle:
+        handle.seek(5_000_000)
+        byte = handle.read(1)
+        handle.seek(5_000_000)
+        handle.write(bytes([byte[0] ^ 0xFF]))  # one flipped weight: loads fine, answers wrong
+    with pytest.raises(IndexCorrupt, match="encoder.onnx"):
+        load_index(copy)

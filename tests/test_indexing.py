@@ -72,3 +72,45 @@ def test_missing_corpus_with_an_index_still_answers(tiny_config, fake_factory, c
         index, _ = open_index(missing, embedder_factory=fake_factory)
     assert len(index.passages) == 4
     assert "existing index" in caplog.text
+
+
+class CountingEmbedder(FakeEmbedder):
+    """Counts the texts it is asked to embed."""
+
+    def __init__(self, ref=None) -> None:
+        super().__init__(ref)
+        self.texts = 0
+
+    def encode(self, texts, progress=False):
+        self.texts += len(texts)
+        return super().encode(texts, progress)
+
+
+def test_a_no_op_build_loads_no_model(tiny_config):
+    loads = []
+    build_index(tiny_config, embedder_factory=lambda ref: loads.append(ref) or FakeEmbedder())
+    report = build_index(tiny_config, embedder_factory=lambda ref: loads.append(ref) or FakeEmbedder())
+    assert not report.built and len(loads) == 1
+
+
+def test_a_rebuild_embeds_only_new_text(tiny_config):
+    first = CountingEmbedder()
+    report = build_index(tiny_config, embedder_factory=lambda ref: first)
+    assert report.embedded == first.texts > 0
+    (tiny_config.corpus_dir / "more.md").write_text("# Budget\n\nThe budget doubled in 2023.\n", encoding="utf-8")
+    second = CountingEmbedder()
+    report = build_index(tiny_config, embedder_factory=lambda ref: second)
+    # One new passage (= its one sentence) and one new section; calibration
+    # probes and everything else come from the cache.
+    assert report.built and report.embedded == second.texts == 2
+
+
+def test_a_damaged_cache_is_ignored_not_trusted(tiny_config):
+    build_index(tiny_config, embedder_factory=lambda ref: CountingEmbedder())
+    for path in (tiny_config.index_dir / "cache").glob("*.vectors.npy"):
+        data = bytearray(path.read_bytes())
+        data[-3] ^= 0xFF
+        path.write_bytes(bytes(data))
+    again = CountingEmbedder()
+    build_index(tiny_config, force=True, embedder_factory=lambda ref: again)
+    assert again.texts > 2  # everything embedded afresh
