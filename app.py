@@ -57,11 +57,12 @@ def coerce_mode(mode: Any) -> str:
 
 
 def ask_json(
-    searcher: Searcher, question: str, top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+    searcher: Searcher, question: str, top_k: Any = DEFAULT_TOP_K, previous: Any = "", mode: Any = DEFAULT_MODE
 ) -> dict[str, Any]:
     """The ``ask`` endpoint: the same object as ``python -m qa ask --json``."""
+    previous = previous if isinstance(previous, str) else ""
     try:
-        return searcher.ask(question, k=coerce_top_k(top_k), mode=coerce_mode(mode)).to_dict()
+        return searcher.ask(question, k=coerce_top_k(top_k), mode=coerce_mode(mode), previous=previous).to_dict()
     except ValueError as exc:
         raise gr.Error(str(exc)) from None
 
@@ -118,8 +119,8 @@ def build_demo(searcher: Searcher) -> gr.Blocks:
     def respond(message: str, history: list, top_k: float, mode: str) -> str:
         return chat_reply(searcher, message, top_k, mode)
 
-    def ask(question: str, top_k: float = DEFAULT_TOP_K, mode: str = DEFAULT_MODE) -> dict:
-        return ask_json(searcher, question, top_k, mode)
+    def ask(question: str, top_k: float = DEFAULT_TOP_K, previous: str = "", mode: str = DEFAULT_MODE) -> dict:
+        return ask_json(searcher, question, top_k, previous, mode)
 
     with gr.Blocks(title="Ask the CICA interview") as demo:
         gr.Markdown(

@@ -25,6 +25,7 @@ from qa.types import Answer
 USAGE_ERROR = 2
 DEFAULT_GOLD = Path("tests/data/gold.jsonl")
 DEFAULT_OFF_TOPIC = Path("tests/data/offtopic.jsonl")
+DEFAULT_FOLLOWUPS = Path("tests/data/followups.jsonl")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_top_k(ask)
     _add_mode(ask)
+    ask.add_argument(
+        "-p",
+        "--previous",
+        metavar="QUESTION",
+        default="",
+        help="the question asked before, for follow-ups such as 'what is its main priority?'",
+    )
     ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
     _add_common(ask)
     ask.set_defaults(run=run_ask)
@@ -90,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F",
         help=f"questions the corpus does not answer, for abstention (default {DEFAULT_OFF_TOPIC} if present)",
     )
+    evaluate.add_argument(
+        "--followups",
+        type=Path,
+        metavar="F",
+        help=f"follow-up questions with the question before (default {DEFAULT_FOLLOWUPS} if present)",
+    )
     _add_top_k(evaluate, help_text="a question misses when no relevant passage is in the top K")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     _add_common(evaluate)
@@ -102,9 +116,10 @@ def run_build(args: argparse.Namespace, config: Config) -> int:
 
     report = build_index(config, force=args.force, progress=sys.stderr.isatty())
     what = "built" if report.built else "up to date"
+    detail = f" ({report.reason}; {report.embedded} texts embedded)" if report.built else ""
     print(
         f"index {what} in {config.index_dir}: {report.documents} documents, {report.passages} passages, "
-        f"{report.sentences} sentences, {report.seconds:.1f} s" + (f" ({report.reason})" if report.built else "")
+        f"{report.sentences} sentences, {report.seconds:.2f} s{detail}"
     )
     return 0
 
@@ -124,7 +139,7 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
             raise ValueError(f"question {number}: {exc}") from None
     searcher = _open_searcher(config)
     for question in questions:
-        answer = searcher.ask(question, k=args.top_k, mode=args.mode)
+        answer = searcher.ask(question, k=args.top_k, mode=args.mode, previous=args.previous)
         if args.json:
             print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
         else:
@@ -133,13 +148,15 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_eval(args: argparse.Namespace, config: Config) -> int:
-    from qa.evaluation import full_report, load_gold, load_off_topic
+    from qa.evaluation import full_report, load_followups, load_gold, load_off_topic
 
     gold = load_gold(args.gold)
     off_topic_path = args.off_topic or (DEFAULT_OFF_TOPIC if DEFAULT_OFF_TOPIC.exists() else None)
     off_topic = load_off_topic(off_topic_path) if off_topic_path else []
+    followups_path = args.followups or (DEFAULT_FOLLOWUPS if DEFAULT_FOLLOWUPS.exists() else None)
+    followup_pairs = load_followups(followups_path) if followups_path else []
     searcher = _open_searcher(config)
-    result = full_report(searcher, gold, off_topic, top_k=args.top_k)
+    result = full_report(searcher, gold, off_topic, args.top_k, followup_pairs)
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_report(result))
     return 0
 
@@ -147,6 +164,10 @@ def run_eval(args: argparse.Namespace, config: Config) -> int:
 def format_answer(answer: Answer) -> str:
     width = min(100, shutil.get_terminal_size((100, 20)).columns)
     lines = [f"Q: {answer.question}"]
+    if answer.context:
+        lines += textwrap.wrap(
+            f"(read together with: {answer.context})", width, initial_indent="   ", subsequent_indent="   "
+        )
     if answer.abstained:
         lines.append(f"A: The interview does not seem to cover this (confidence {answer.confidence:.2f}).")
         if answer.hits:
@@ -177,6 +198,18 @@ def format_report(result: dict) -> str:
     for split, figures in result["abstention"].items():
         rows.append([split, _share(figures, "off_topic"), _share(figures, "in_domain")])
     lines += ["", *_table(rows), ""]
+    if result["followups"]:
+        rows = [["follow-ups", "n", "hit@3 alone", "hit@3 with previous question"]]
+        for split, figures in result["followups"].items():
+            rows.append(
+                [
+                    split,
+                    str(figures["questions"]),
+                    f"{figures['hit@3_alone']:.3f}",
+                    f"{figures['hit@3_with_previous']:.3f}",
+                ]
+            )
+        lines += [*_table(rows), ""]
     misses = result["misses"]
     lines.append(
         f"{result['mode']} misses (no relevant passage in the top {result['top_k']}, "

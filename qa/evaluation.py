@@ -148,6 +148,48 @@ def abstention(searcher: Searcher, in_domain: Sequence[QuestionResult], off_topi
     return table
 
 
+def load_followups(path: Path) -> list[tuple[GoldQuestion, str]]:
+    """(gold question, previous question) pairs: follow-ups that lean on the question before."""
+    try:
+        records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [
+            (
+                GoldQuestion(
+                    str(r["id"]), str(r["question"]), tuple(map(str, r["evidence"])), str(r.get("split", "dev"))
+                ),
+                str(r["previous"]),
+            )
+            for r in records
+        ]
+    except OSError as exc:
+        raise ValueError(f"cannot read follow-up set {path}: {exc.strerror}") from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: not a follow-up set ({exc})") from exc
+
+
+def followups(searcher: Searcher, pairs: Sequence[tuple[GoldQuestion, str]]) -> dict[str, dict[str, float]]:
+    """Per split: hit@3 of follow-up questions asked alone and read with the previous question."""
+    table = {}
+    for split in (*SPLITS, "all"):
+        chosen = [(g, previous) for g, previous in pairs if split in (g.split, "all")]
+        if not chosen:
+            continue
+        alone = [hit_at(_first_rank(searcher, g, ""), 3) for g, _ in chosen]
+        with_context = [hit_at(_first_rank(searcher, g, previous), 3) for g, previous in chosen]
+        table[split] = {
+            "questions": len(chosen),
+            "hit@3_alone": round(sum(alone) / len(chosen), 4),
+            "hit@3_with_previous": round(sum(with_context) / len(chosen), 4),
+        }
+    return table
+
+
+def _first_rank(searcher: Searcher, gold: GoldQuestion, previous: str) -> int | None:
+    spans = evidence_spans(gold, searcher.passages)
+    hits = searcher.search(gold.question, k=CUTOFF, previous=previous)
+    return next((hit.rank for hit in hits if hit.passage.id in spans), None)
+
+
 def uncovered_paragraphs(gold: Sequence[GoldQuestion], passages: Sequence[Passage]) -> dict[str, list[int]]:
     """Per source, the paragraphs holding passages that no gold evidence reaches."""
     reached = {passage_id for item in gold for passage_id in evidence_spans(item, passages)}
@@ -185,14 +227,19 @@ def by_split(results: Sequence[QuestionResult]) -> dict[str, dict[str, float]]:
 
 
 def full_report(
-    searcher: Searcher, gold: Sequence[GoldQuestion], off_topic: Sequence[tuple[str, str]], top_k: int
+    searcher: Searcher,
+    gold: Sequence[GoldQuestion],
+    off_topic: Sequence[tuple[str, str]],
+    top_k: int,
+    followup_pairs: Sequence[tuple[GoldQuestion, str]] = (),
 ) -> dict[str, Any]:
-    """Every mode side by side, abstention, coverage, and the default mode's misses."""
+    """Every mode side by side, abstention, follow-ups, coverage, and the default mode's misses."""
     results = {mode: evaluate(searcher, gold, mode) for mode in MODES}
     result = report(results[DEFAULT_MODE], top_k)
     result["mode"] = DEFAULT_MODE
     result["modes"] = {mode: by_split(mode_results) for mode, mode_results in results.items()}
     result["abstention"] = abstention(searcher, results[DEFAULT_MODE], off_topic)
+    result["followups"] = followups(searcher, followup_pairs)
     result["uncovered_paragraphs"] = uncovered_paragraphs(gold, searcher.passages)
     return result
 

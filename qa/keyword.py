@@ -40,7 +40,8 @@ def _stemmer() -> Any:
 
 
 @functools.cache
-def _stopwords() -> frozenset[str]:
+def stopwords() -> frozenset[str]:
+    """English stop words (bm25s's extended list), shared with follow-up detection."""
     from bm25s.stopwords import STOPWORDS_EN_PLUS
 
     return frozenset(STOPWORDS_EN_PLUS)
@@ -48,8 +49,8 @@ def _stopwords() -> frozenset[str]:
 
 def analyse(text: str) -> list[str]:
     """The index terms of ``text``."""
-    stopwords = _stopwords()
-    words = [w for w in _WORD.findall(text.lower()) if w not in stopwords]
+    ignored = stopwords()
+    words = [w for w in _WORD.findall(text.lower()) if w not in ignored]
     return _stemmer().stemWords(words) if words else []
 
 

@@ -29,6 +29,7 @@ from qa import keyword
 from qa.config import DEFAULT_TOP_K, MAX_TOP_K
 from qa.embedding import Embedder
 from qa.errors import InvalidQuestion
+from qa.followup import with_previous
 from qa.store import StoredIndex
 from qa.types import Answer, AnswerSentence, Hit, Passage
 
@@ -107,14 +108,21 @@ class Searcher:
     def passages(self) -> list[Passage]:
         return self.index.passages
 
-    def search(self, question: str, k: int = DEFAULT_TOP_K, mode: str = DEFAULT_MODE) -> list[Hit]:
-        return list(self.ask(question, k, mode).hits)
+    def search(self, question: str, k: int = DEFAULT_TOP_K, mode: str = DEFAULT_MODE, previous: str = "") -> list[Hit]:
+        return list(self.ask(question, k, mode, previous).hits)
 
-    def ask(self, question: str, k: int = DEFAULT_TOP_K, mode: str = DEFAULT_MODE) -> Answer:
+    def ask(self, question: str, k: int = DEFAULT_TOP_K, mode: str = DEFAULT_MODE, previous: str = "") -> Answer:
+        """Answer ``question``; ``previous`` is the question asked before it, used
+        only when this one leans on it (see :mod:`qa.followup`)."""
         text = clean_question(question)
         k, mode = check_top_k(k), check_mode(mode)
+        context = None
+        if isinstance(previous, str) and previous.strip():
+            context = " ".join(previous.split())[:MAX_QUESTION_CHARS]
+            combined = with_previous(text, context)
+            text, context = (combined, context) if combined else (text, None)
         if not self.passages:
-            return Answer(question, True, None, (), 0.0)
+            return Answer(question, True, None, (), 0.0, context)
         vector = self.embedder.encode([text])[0]
         scored = self._score(text, vector)
         ranking = scored[mode]
@@ -123,7 +131,7 @@ class Searcher:
         confidence = self.calibration.confidence(self.evidence(scored)) if self.calibration else 1.0
         abstained = confidence < 0.5 or not hits
         sentence = None if abstained else self._answer_sentence(text, vector, hits, scored["hybrid"])
-        return Answer(question, abstained, sentence, tuple(hits), confidence)
+        return Answer(question, abstained, sentence, tuple(hits), confidence, context)
 
     def evidence(self, scored: dict[str, np.ndarray]) -> float:
         finite = scored["hybrid"][np.isfinite(scored["hybrid"])]

@@ -110,6 +110,9 @@ class Answer:
     hits: tuple[Hit, ...]
     # How sure the system is that the corpus answers the question, in [0, 1].
     confidence: float = 1.0
+    # The earlier question this one was read with, when it leaned on it. Shown
+    # to people; not part of the JSON object, whose format stays fixed.
+    context: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         answer = None

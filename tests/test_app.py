@@ -52,6 +52,9 @@ def test_launched_app_serves_the_ask_endpoint(real_searcher):
         result = client.predict("Which country took over the chairmanship from Kazakhstan?", 4, api_name="/ask")
         assert result == real_searcher.ask("Which country took over the chairmanship from Kazakhstan?", k=4).to_dict()
         assert len(result["passages"]) == 4
+        previous = "Which country took over the chairmanship in December 2024?"
+        follow_up = client.predict("What is its main priority?", 3, previous, api_name="/ask")
+        assert follow_up == real_searcher.ask("What is its main priority?", 3, previous=previous).to_dict()
         with pytest.raises(Exception, match="empty"):
             client.predict("   ", 4, api_name="/ask")
     finally:
@@ -65,6 +68,7 @@ def test_off_topic_chat_reply_says_the_interview_does_not_cover_it(real_searcher
 
 
 def test_mode_reaches_the_search(real_searcher):
-    assert app.ask_json(real_searcher, "TurkPA", 3, "keyword") == real_searcher.ask("TurkPA", 3, "keyword").to_dict()
+    expected = real_searcher.ask("TurkPA", 3, "keyword").to_dict()
+    assert app.ask_json(real_searcher, "TurkPA", 3, mode="keyword") == expected
     with pytest.raises(gr.Error, match="mode must be one of"):
-        app.ask_json(real_searcher, "TurkPA", 3, "fuzzy")
+        app.ask_json(real_searcher, "TurkPA", 3, mode="fuzzy")

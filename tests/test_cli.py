@@ -74,6 +74,17 @@ def test_ask_human_output_shows_answer_and_sources(real_config, capsys):
 
 
 @pytest.mark.e2e
+def test_ask_reads_a_follow_up_with_previous(real_config, capsys):
+    previous = "Which country took over the chairmanship in December 2024?"
+    argv = ["ask", "What is its main priority?", "--previous", previous, "-k", "3", *paths(real_config)]
+    assert main([*argv, "--json"]) == 0
+    obj = json.loads(capsys.readouterr().out)
+    assert any("adopt the Charter" in p["text"] for p in obj["passages"])
+    assert main(argv) == 0
+    assert f"(read together with: {previous})" in capsys.readouterr().out
+
+
+@pytest.mark.e2e
 def test_build_says_up_to_date(real_config, capsys):
     assert main(["build", *paths(real_config)]) == 0
     out = capsys.readouterr().out
@@ -94,6 +105,7 @@ def test_eval_prints_a_table_and_json(real_config, capsys):
         [m, s] for m in ("dense", "keyword", "hybrid") for s in ("dev", "test", "all")
     ]
     assert "abstention  off-topic abstained  in-domain wrongly abstained" in out
+    assert "follow-ups  n   hit@3 alone  hit@3 with previous question" in out
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from qa.chunking import chunk_corpus
 from qa.documents import load_corpus
 from qa.embedding import load_embedder, resolve_model
 from qa.errors import IndexCorrupt
-from qa.evaluation import abstention, evaluate, load_gold, load_off_topic, report
+from qa.evaluation import abstention, evaluate, followups, load_followups, load_gold, load_off_topic, report
 from qa.store import ENCODER_FILES, load_index
 from tests.conftest import DATA, ROOT
 
@@ -136,3 +136,17 @@ def test_index_holds_a_verified_onnx_export_of_its_model(real_config, real_searc
         handle.write(bytes([byte[0] ^ 0xFF]))  # one flipped weight: loads fine, answers wrong
     with pytest.raises(IndexCorrupt, match="encoder.onnx"):
         load_index(copy)
+
+
+def test_a_follow_up_finds_the_new_chairs_priority_with_the_previous_question(real_searcher):
+    previous = "Which country took over the chairmanship in December 2024?"
+    answer = real_searcher.ask("What is its main priority?", k=3, previous=previous)
+    assert answer.context == previous
+    assert any("adopt the Charter" in hit.passage.text and "2026 Summit" in hit.passage.text for hit in answer.hits)
+    assert "context" not in answer.to_dict()  # the JSON format stays as it was
+
+
+def test_follow_ups_are_found_more_often_with_the_previous_question(real_searcher):
+    table = followups(real_searcher, load_followups(DATA / "followups.jsonl"))
+    assert len(load_followups(DATA / "followups.jsonl")) >= 10
+    assert table["all"]["hit@3_with_previous"] > table["all"]["hit@3_alone"], table

@@ -1,0 +1,60 @@
+"""Follow-up questions: reading a question together with the previous one
+when it leans on it, without a language model.
+
+A question leans on the previous one when it refers back (it, its, they,
+that, there, another one ...), opens as a continuation ("and ...", "what
+about ..."), or is too short to stand alone (two content words or fewer).
+It is then searched together with the previous question's content words:
+"What is its main priority?" after "Which country took over the
+chairmanship in December 2024?" becomes "What is its main priority?
+country took chairmanship December 2024".
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.keyword import stopwords
+
+_WORDS = re.compile(r"[\w'’-]+")
+_REFERS_BACK = frozenset(
+    {
+        *("it", "its", "it's", "itself", "they", "them", "their", "theirs", "themselves"),
+        *("this", "that", "these", "those", "he", "him", "his", "she", "her", "hers"),
+        *("there", "then", "such", "another", "same", "former", "latter"),
+    }
+)
+_CONTINUES = re.compile(r"^(and|but|also|so|or|then|what about|how about|what else|why not|how come)\b", re.I)
+MAX_CONTENT_WORDS = 2
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in _WORDS.findall(text) if w.lower() not in stopwords() and len(w) > 1]
+
+
+def leans_on_previous(question: str) -> bool:
+    words = [w.lower() for w in _WORDS.findall(question)]
+    return (
+        any(w in _REFERS_BACK for w in words)
+        or bool(_CONTINUES.match(question.strip()))
+        or len(content_words(question)) <= MAX_CONTENT_WORDS
+    )
+
+
+def with_previous(question: str, previous: str) -> str | None:
+    """The text to search for ``question`` read after ``previous``, or None
+    when the question stands on its own (or there is nothing to lean on)."""
+    carried = content_words(previous)
+    if not carried or not leans_on_previous(question):
+        return None
+    return f"{question} {' '.join(carried)}"
+
+
+def conversation_context(questions: list[str]) -> str:
+    """What a new question should be read after, given the earlier questions
+    of a conversation in order: the last one, itself read with its own
+    context when it leaned on the one before."""
+    context = ""
+    for question in questions:
+        context = (with_previous(question, context) if context else None) or question
+    return context

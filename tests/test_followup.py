@@ -1,0 +1,35 @@
+import pytest
+
+from qa.followup import conversation_context, leans_on_previous, with_previous
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is its main priority?", "And Saudi Arabia?", "what about ASEAN?", "Why?", "Will there be another one?"],
+)
+def test_questions_that_lean_on_the_previous_one(question):
+    assert leans_on_previous(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["When did Kuwait join the Conference?", "How many priority areas does the Catalogue have?"],
+)
+def test_self_contained_questions_stand_alone(question):
+    assert not leans_on_previous(question)
+    assert with_previous(question, "Which country took over the chairmanship?") is None
+
+
+def test_the_previous_questions_content_words_are_carried_over():
+    combined = with_previous("What is its main priority?", "Which country took over the chairmanship in December 2024?")
+    assert combined == "What is its main priority? country took chairmanship December 2024"
+    assert with_previous("What is its main priority?", "   ") is None
+
+
+def test_a_chain_of_follow_ups_keeps_its_topic():
+    context = conversation_context(["Who chairs CICA after Kazakhstan?", "What is its main priority?"])
+    assert context == "What is its main priority? chairs CICA Kazakhstan"
+    assert conversation_context(["When did Kuwait join?", "How many priority areas does the Catalogue have?"]) == (
+        "How many priority areas does the Catalogue have?"
+    )
+    assert conversation_context([]) == ""
