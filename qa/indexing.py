@@ -33,6 +33,11 @@ from qa.types import Document, Passage
 log = logging.getLogger("qa")
 
 CACHE_DIR = "cache"
+# Above this many passages, dense search is approximate (HNSW).
+APPROXIMATE_ABOVE = 20_000
+HNSW_NEIGHBOURS = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
 
 EmbedderFactory = Callable[[ModelRef], Embedder]
 
@@ -189,8 +194,6 @@ def _build(
 ) -> tuple[dict[str, Any], int]:
     """Build and write the index; return its manifest and how many texts had
     to be embedded (the rest came from the embedding cache)."""
-    import faiss
-
     from qa import keyword
     from qa.calibration import calibrate
     from qa.search import Searcher
@@ -210,8 +213,7 @@ def _build(
     passage_vectors = embedder.encode([p.text for p in passages], progress=progress)
     sentence_vectors = embedder.encode(sentences, progress=progress)
     question_vectors = _question_vectors(passages, embedder)
-    dense = faiss.IndexFlatIP(embedder.dimension)  # unit vectors: inner product = cosine
-    dense.add(passage_vectors.reshape(-1, embedder.dimension))
+    dense = dense_index(passage_vectors.reshape(-1, embedder.dimension))
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -240,6 +242,22 @@ def _build(
     manifest["encoder"] = _encoder_record(config, previous, base, ref)
     embedder.save()
     return write_index(config.index_dir, index), embedder.embedded
+
+
+def dense_index(vectors: np.ndarray) -> Any:
+    """Exact inner-product search up to APPROXIMATE_ABOVE passages, HNSW
+    beyond (see benchmarks/ for recall and speed). Unit vectors: inner
+    product = cosine."""
+    import faiss
+
+    if len(vectors) <= APPROXIMATE_ABOVE:
+        index = faiss.IndexFlatIP(vectors.shape[1])
+    else:
+        index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    index.add(vectors)
+    return index
 
 
 def _previous_manifest(config: Config) -> dict[str, Any]:

@@ -100,7 +100,6 @@ class Searcher:
         counts = [len(p.sentences) for p in index.passages]
         self._sentence_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self._sentence_owner = np.repeat(np.arange(len(counts)), counts)
-        self._passage_vectors = index.dense.reconstruct_n(0, index.dense.ntotal) if index.dense.ntotal else None
         stored = index.manifest.get("calibration")
         self.calibration = Calibration(stored["threshold"], stored["scale"]) if stored else None
 
@@ -153,7 +152,7 @@ class Searcher:
         candidates = np.union1d(dense_ids, keyword_ids).astype(np.int64)
 
         dense = np.full(n, -np.inf, dtype=np.float32)
-        dense[candidates] = self._passage_vectors[candidates] @ vector
+        dense[candidates] = self.index.dense.reconstruct_batch(candidates) @ vector
         best_sentence = self._best_sentence_similarity(candidates, vector)
         question_view = self.index.question_vectors[candidates] @ vector
         top_bm25 = float(bm25.max())

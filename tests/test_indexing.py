@@ -114,3 +114,25 @@ def test_a_damaged_cache_is_ignored_not_trusted(tiny_config):
     again = CountingEmbedder()
     build_index(tiny_config, force=True, embedder_factory=lambda ref: again)
     assert again.texts > 2  # everything embedded afresh
+
+
+def test_large_corpora_get_an_approximate_index_with_high_recall(monkeypatch):
+    import faiss
+    import numpy as np
+
+    from qa import indexing
+
+    monkeypatch.setattr(indexing, "APPROXIMATE_ABOVE", 100)
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((2000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    assert isinstance(indexing.dense_index(vectors[:100]), faiss.IndexFlatIP)
+    approximate = indexing.dense_index(vectors)
+    assert isinstance(approximate, faiss.IndexHNSWFlat)
+    exact = faiss.IndexFlatIP(16)
+    exact.add(vectors)
+    queries = vectors[:50] + 0.1 * rng.standard_normal((50, 16)).astype(np.float32)
+    _, truth = exact.search(queries, 10)
+    _, found = approximate.search(queries, 10)
+    recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found, strict=True)])
+    assert recall >= 0.95
