@@ -1,42 +1,51 @@
 """The web chat: ``python app.py`` serves it on http://127.0.0.1:7860.
 
 Handlers are plain functions over a :class:`qa.search.Searcher` (testable
-without a browser); ``build_demo`` wires them into a Gradio page with a
-chat and a named API endpoint ``ask`` that returns the ``ask --json`` object.
-No retrieval logic lives here.
+without a browser); ``build_demo`` wires them into a Gradio page: a chat,
+example questions, settings, the index status, and a named API endpoint
+``ask`` that returns the ``ask --json`` object. No retrieval logic lives
+here, and every text a person typed or the corpus holds is shown as text
+(qa/render.py), never rendered as HTML or Markdown.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import logging
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
+from qa import render
 from qa.config import DEFAULT_TOP_K, MAX_TOP_K, config_from_env
 from qa.errors import QAError
+from qa.followup import conversation_context
 from qa.indexing import open_index
-from qa.search import DEFAULT_MODE, MODES, Searcher
-from qa.types import Answer
+from qa.search import DEFAULT_MODE, MAX_QUESTION_CHARS, MODES, Searcher
 
 EXAMPLES = [
     "Why is CICA being turned into a full international organization?",
     "Which countries joined CICA during Kazakhstan's chairmanship?",
     "What are Azerbaijan's priorities as the new chair?",
     "How many priority areas does the Catalogue of confidence building measures have?",
+    "What did the Youth Council work on?",
 ]
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
-
-
-def escape_markdown(text: str) -> str:
-    """Show ``text`` literally: no HTML element and no Markdown is ever built from it."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=True))
+QUEUE_SIZE = 64
+CONCURRENCY = 4
+CSS = """
+.qa-answer { padding: .6em .8em; border-left: 4px solid var(--color-accent); margin-bottom: .6em; }
+.qa-answer.qa-low { border-left-color: var(--neutral-400); font-style: italic; }
+.qa-confidence, .qa-meta { color: var(--body-text-color-subdued); font-size: .85em; }
+.qa-note { color: var(--body-text-color-subdued); font-size: .9em; margin-bottom: .4em; }
+.qa-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .5em .8em; margin: .5em 0; }
+.qa-card.qa-low { opacity: .8; }
+.qa-section { font-style: italic; margin: .2em 0 .4em; }
+.qa-card mark { background: var(--color-accent-soft); padding: 0 .1em; }
+.qa-card, .qa-answer { overflow-wrap: anywhere; }
+"""
 
 
 def coerce_top_k(top_k: Any) -> int:
@@ -57,7 +66,7 @@ def coerce_mode(mode: Any) -> str:
 
 
 def ask_json(
-    searcher: Searcher, question: str, top_k: Any = DEFAULT_TOP_K, previous: Any = "", mode: Any = DEFAULT_MODE
+    searcher: Searcher, question: Any, top_k: Any = DEFAULT_TOP_K, previous: Any = "", mode: Any = DEFAULT_MODE
 ) -> dict[str, Any]:
     """The ``ask`` endpoint: the same object as ``python -m qa ask --json``."""
     previous = previous if isinstance(previous, str) else ""
@@ -67,79 +76,99 @@ def ask_json(
         raise gr.Error(str(exc)) from None
 
 
-def chat_reply(searcher: Searcher, message: str, top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE) -> str:
-    """One chat turn as Markdown in which every piece of user or corpus text is escaped."""
+def chat_reply(
+    searcher: Searcher, message: Any, earlier: list[str], top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+) -> tuple[str, bool]:
+    """One chat turn: the reply as HTML, and whether the message was a question
+    that later follow-ups may lean on. ``earlier`` are the questions asked before."""
     if not isinstance(message, str) or not message.strip():
-        return "Please type a question about the interview."
+        return "Please type a question about the interview.", False
     try:
-        answer = searcher.ask(message, k=coerce_top_k(top_k), mode=coerce_mode(mode))
+        answer = searcher.ask(
+            message, k=coerce_top_k(top_k), mode=coerce_mode(mode), previous=conversation_context(earlier)
+        )
     except ValueError as exc:
-        return f"Sorry, I cannot answer that: {escape_markdown(str(exc))}."
-    return format_reply(answer)
-
-
-def format_reply(answer: Answer) -> str:
-    if answer.abstained or answer.sentence is None:
-        lines = [
-            "The interview does not seem to cover this "
-            f"(confidence {answer.confidence:.0%}). The closest passages, low confidence:"
-        ]
-    else:
-        lines = [f"**Answer:** {escape_markdown(answer.sentence.text)}", "", f"Confidence {answer.confidence:.0%}"]
-    lines += ["", "**Sources**"]
-    for hit in answer.hits:
-        p = hit.passage
-        text = escape_markdown(p.text)
-        if answer.sentence is not None and hit.rank == answer.sentence.passage_rank:
-            # Bold the answer sentence inside its passage.
-            before = escape_markdown(p.text[: answer.sentence.start - p.start])
-            inside = escape_markdown(answer.sentence.text)
-            after = escape_markdown(p.text[answer.sentence.end - p.start :])
-            text = f"{before}**{inside}**{after}"
-        lines += [
-            "",
-            f"**{hit.rank}.** paragraph {p.paragraph} · score {hit.score:.2f} · "
-            f"in reply to: *{escape_markdown(p.section)}*",
-            "",
-            f"> {text}",
-        ]
-    return "\n".join(lines)
+        return f"Sorry, I cannot answer that: {render.text(str(exc))}.", False
+    neighbours = {hit.passage.id: searcher.neighbours(hit.passage) for hit in answer.hits}
+    return render.reply(answer, neighbours), True
 
 
 def index_status(searcher: Searcher) -> str:
     manifest = searcher.index.manifest
     counts = manifest["counts"]
     return (
-        f"Index: model `{escape_markdown(manifest['model']['id'])}` · {counts['documents']} documents · "
-        f"{counts['passages']} passages · built {escape_markdown(manifest['created_at'])}"
+        f"Index: model {render.text(manifest['model']['id'])} · {counts['documents']} documents · "
+        f"{counts['passages']} passages · built {render.text(manifest['created_at'])}"
     )
 
 
 def build_demo(searcher: Searcher) -> gr.Blocks:
-    def respond(message: str, history: list, top_k: float, mode: str) -> str:
-        return chat_reply(searcher, message, top_k, mode)
+    def respond(message: str, history: list, asked: list, top_k: float, mode: str) -> tuple[str, list, list]:
+        reply, is_question = chat_reply(searcher, message, asked, top_k, mode)
+        shown = render.text(message if isinstance(message, str) else "")
+        history = [*history, {"role": "user", "content": shown}, {"role": "assistant", "content": reply}]
+        return "", history, [*asked, message] if is_question else asked
 
     def ask(question: str, top_k: float = DEFAULT_TOP_K, previous: str = "", mode: str = DEFAULT_MODE) -> dict:
         return ask_json(searcher, question, top_k, previous, mode)
 
-    with gr.Blocks(title="Ask the CICA interview") as demo:
+    with gr.Blocks(title="Ask the CICA interview", fill_height=True) as demo:
         gr.Markdown(
-            "# Ask the CICA interview\n"
-            "Questions about the interview with CICA Secretary General Kairat Sarybay on Kazakhstan's "
-            "2020-2024 chairmanship and the handover to Azerbaijan. Answers are passages quoted from the interview."
+            "## Ask the CICA interview\n"
+            "The interview with CICA Secretary General Kairat Sarybay on Kazakhstan's 2020-2024 chairmanship "
+            "and the handover to Azerbaijan. Answers are quoted from the interview, with where they come from."
         )
-        top_k = gr.Slider(1, 10, value=DEFAULT_TOP_K, step=1, label="Passages to show", render=False)
-        mode = gr.Radio(list(MODES), value=DEFAULT_MODE, label="Retrieval", render=False)
-        gr.ChatInterface(
-            respond,
-            additional_inputs=[top_k, mode],
-            additional_inputs_accordion=gr.Accordion("Settings", open=False),
-            examples=[[example, DEFAULT_TOP_K, DEFAULT_MODE] for example in EXAMPLES],
-            api_name="chat",
+        chatbot = gr.Chatbot(
+            label="Conversation",
+            elem_id="chat",
+            height="60vh",
+            latex_delimiters=[],
+            sanitize_html=True,
+            placeholder="Ask anything about the interview, or pick an example below.",
         )
-        gr.Markdown(index_status(searcher))
+        question = gr.Textbox(
+            placeholder="Type a question and press Enter",
+            show_label=False,
+            elem_id="question",
+            max_length=MAX_QUESTION_CHARS,
+            submit_btn="Ask",
+        )
+        asked = gr.State([])
+        with gr.Row(elem_id="examples"):
+            example_buttons = [gr.Button(example, size="sm", variant="secondary") for example in EXAMPLES]
+        with gr.Accordion("Settings", open=False):
+            top_k = gr.Slider(1, 10, value=DEFAULT_TOP_K, step=1, label="Passages to show")
+            mode = gr.Radio(list(MODES), value=DEFAULT_MODE, label="Retrieval")
+        clear = gr.Button("New conversation", size="sm", variant="secondary")
+        gr.Markdown(index_status(searcher), elem_id="status")
+
+        inputs, outputs = [question, chatbot, asked, top_k, mode], [question, chatbot, asked]
+        question.submit(respond, inputs, outputs, api_visibility="private")
+        for button, example in zip(example_buttons, EXAMPLES, strict=True):
+            button.click(lambda e=example: e, None, question, api_visibility="private").then(
+                respond, inputs, outputs, api_visibility="private"
+            )
+        clear.click(lambda: ("", [], []), None, outputs, api_visibility="private")
         gr.api(ask, api_name="ask")
     return demo
+
+
+def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **options: Any) -> Any:
+    """Queue and launch with what the app exposes kept to the chat and its API:
+    loopback unless a host is given, no share link, no uploads, no file
+    serving beyond Gradio's own assets, no monitoring, no server-side rendering."""
+    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY, api_open=False)
+    return demo.launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        ssr_mode=False,
+        enable_monitoring=False,
+        max_file_size="1kb",
+        allowed_paths=[],
+        css=CSS,
+        **options,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -150,15 +179,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--index", type=Path, help="index directory (default index)")
     parser.add_argument("--model", help="sentence-transformers model name or path")
     args = parser.parse_args(argv)
-    logging.basicConfig(format="%(message)s", level=logging.INFO)
+    logging.basicConfig(format="%(message)s", level=logging.WARNING)
     config = config_from_env(os.environ, corpus_dir=args.corpus, index_dir=args.index, model=args.model)
     try:
         searcher = Searcher(*open_index(config))
-    except QAError as exc:
+    except (QAError, ValueError) as exc:
         sys.exit(f"error: {exc}")
-    demo = build_demo(searcher)
-    demo.queue(max_size=64, default_concurrency_limit=4, api_open=False)
-    demo.launch(server_name=args.host, server_port=args.port, share=False)
+    launch(build_demo(searcher), args.host, args.port)
 
 
 if __name__ == "__main__":

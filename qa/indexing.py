@@ -131,7 +131,9 @@ def open_index(config: Config, *, embedder_factory: EmbedderFactory | None = Non
             raise corpus_error
         log.warning("note: rebuilding the index in %s (%s)", config.index_dir, reason)
         with build_lock(config.index_dir):
-            _build(config, documents, ref, embedder_factory, progress=False)
+            # Another process may have rebuilt it while this one waited for the lock.
+            if _rebuild_reason(config, documents, ref.id) is not None:
+                _build(config, documents, ref, embedder_factory, progress=False)
         index = load_index(config.index_dir)
     elif documents is None:
         log.warning("note: %s; answering from the existing index", corpus_error)

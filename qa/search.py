@@ -21,6 +21,7 @@ used for tuning.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,6 +34,7 @@ from qa.followup import with_previous
 from qa.store import StoredIndex
 from qa.types import Answer, AnswerSentence, Hit, Passage
 
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 MODES = ("dense", "keyword", "hybrid")
 DEFAULT_MODE = "hybrid"
 MAX_QUESTION_CHARS = 1000
@@ -67,11 +69,21 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
+def visible_text(text: str) -> str:
+    """``text`` without control, format or lone surrogate characters, whitespace collapsed."""
+    kept = "".join(c if c.isspace() or unicodedata.category(c) not in _INVISIBLE else " " for c in text)
+    return " ".join(kept.split())
+
+
 def clean_question(question: str) -> str:
-    """The question with runs of whitespace collapsed; blank is an error."""
+    """The question as searched: control, format (zero-width, bidi) and lone
+    surrogate characters removed, runs of whitespace collapsed. Blank, or
+    longer than MAX_QUESTION_CHARS, is an InvalidQuestion."""
     if not isinstance(question, str):
         raise InvalidQuestion("the question must be text")
-    text = " ".join(question.split())
+    if len(question) > 4 * MAX_QUESTION_CHARS:  # refuse before scanning a huge input
+        raise InvalidQuestion(f"the question is longer than {MAX_QUESTION_CHARS} characters")
+    text = visible_text(question)
     if not text:
         raise InvalidQuestion("the question is empty")
     if len(text) > MAX_QUESTION_CHARS:
@@ -113,15 +125,15 @@ class Searcher:
     def ask(self, question: str, k: int = DEFAULT_TOP_K, mode: str = DEFAULT_MODE, previous: str = "") -> Answer:
         """Answer ``question``; ``previous`` is the question asked before it, used
         only when this one leans on it (see :mod:`qa.followup`)."""
-        text = clean_question(question)
+        text = shown = clean_question(question)
         k, mode = check_top_k(k), check_mode(mode)
-        context = None
-        if isinstance(previous, str) and previous.strip():
-            context = " ".join(previous.split())[:MAX_QUESTION_CHARS]
-            combined = with_previous(text, context)
-            text, context = (combined, context) if combined else (text, None)
+        earlier = (
+            visible_text(previous[: 4 * MAX_QUESTION_CHARS])[:MAX_QUESTION_CHARS] if isinstance(previous, str) else ""
+        )
+        combined = with_previous(text, earlier) if earlier else None
+        text, context = (combined, earlier) if combined else (text, None)
         if not self.passages:
-            return Answer(question, True, None, (), 0.0, context)
+            return Answer(shown, True, None, (), 0.0, context)
         vector = self.embedder.encode([text])[0]
         scored = self._score(text, vector)
         ranking = scored[mode]
@@ -130,7 +142,12 @@ class Searcher:
         confidence = self.calibration.confidence(self.evidence(scored)) if self.calibration else 1.0
         abstained = confidence < 0.5 or not hits
         sentence = None if abstained else self._answer_sentence(text, vector, hits, scored["hybrid"])
-        return Answer(question, abstained, sentence, tuple(hits), confidence, context)
+        return Answer(shown, abstained, sentence, tuple(hits), confidence, context)
+
+    def neighbours(self, passage: Passage, radius: int = 1) -> list[Passage]:
+        """The passages just before and after ``passage`` in its document, for context."""
+        around = self.passages[max(0, passage.id - radius) : passage.id + radius + 1]
+        return [p for p in around if p.source == passage.source and p.id != passage.id]
 
     def evidence(self, scored: dict[str, np.ndarray]) -> float:
         finite = scored["hybrid"][np.isfinite(scored["hybrid"])]

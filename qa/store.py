@@ -122,6 +122,7 @@ def write_index(index_dir: Path, index: StoredIndex) -> dict[str, Any]:
         **keyword.serialize(index.sentence_keywords, SENTENCE_KEYWORDS),
     }
     index_dir.mkdir(parents=True, exist_ok=True)
+    _sweep_temporary_files(index_dir)
     with contextlib.suppress(FileNotFoundError):
         # Invalidate first: a crash between data and manifest leaves no manifest
         # that could vouch for a mix of old and new files.
@@ -143,6 +144,13 @@ def build_lock(index_dir: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _sweep_temporary_files(index_dir: Path) -> None:
+    """Remove what builds killed mid-write left behind (callers hold the build lock)."""
+    for leftover in index_dir.rglob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
 
 
 def _verified_bytes(index_dir: Path, name: str, expected: str) -> bytes:

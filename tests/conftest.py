@@ -90,3 +90,14 @@ def real_searcher(real_config: Config):
     from qa.search import Searcher
 
     return Searcher(*open_index(real_config))
+
+
+@pytest.fixture(scope="session")
+def launched_app(real_searcher):
+    """app.py's page and API on a free loopback port, launched as app.py launches it."""
+    import app
+
+    demo = app.build_demo(real_searcher)
+    _, url, _ = app.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    yield url
+    demo.close()

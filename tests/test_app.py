@@ -15,21 +15,31 @@ def test_ask_json_matches_the_cli_object(real_searcher):
     assert result == real_searcher.ask("Which country joined CICA in 2022?", k=3).to_dict()
 
 
-def test_chat_reply_gives_the_answer_then_sources(real_searcher):
-    reply = app.chat_reply(real_searcher, "When did Kuwait join CICA?", 2)
-    assert reply.startswith("**Answer:** ")
-    assert "**1.** paragraph " in reply and "**2.** paragraph " in reply
-    assert "in reply to:" in reply
+def test_chat_reply_gives_the_answer_then_cited_passages(real_searcher):
+    reply, is_question = app.chat_reply(real_searcher, "When did Kuwait join CICA?", [], 2)
+    assert is_question
+    assert reply.startswith('<div class="qa-answer"><strong>Answer</strong>')
+    assert reply.count('<div class="qa-card">') == 2
+    assert "paragraph 4" in reply and "In reply to:" in reply
+    assert "Kuwait joining in 2022" in reply.split("<mark>")[1].split("</mark>")[0]
+    assert "<details><summary>Context" in reply
 
 
-def test_chat_reply_escapes_html_and_markdown(real_searcher):
-    assert app.escape_markdown("<img src=x onerror=alert(1)>") == "&lt;img src=x onerror=alert\\(1\\)&gt;"
-    assert app.escape_markdown("[x](javascript:alert(1))") == "\\[x\\]\\(javascript:alert\\(1\\)\\)"
+def test_chat_reads_a_follow_up_with_the_earlier_question(real_searcher):
+    earlier = ["Which country took over the chairmanship in December 2024?"]
+    reply, _ = app.chat_reply(real_searcher, "What is its main priority?", earlier, 3)
+    assert "Read together with your earlier question" in reply and "December 2024" in reply
+    assert "adopt the Charter" in reply
 
 
-@pytest.mark.parametrize("message", ["", "   "])
+@pytest.mark.parametrize("message", ["", "   ", None])
 def test_blank_chat_message_gets_a_friendly_reply(real_searcher, message):
-    assert app.chat_reply(real_searcher, message) == "Please type a question about the interview."
+    assert app.chat_reply(real_searcher, message, []) == ("Please type a question about the interview.", False)
+
+
+def test_over_long_chat_message_says_the_limit(real_searcher):
+    reply, is_question = app.chat_reply(real_searcher, "why " * 400, [])
+    assert "longer than 1000 characters" in reply and not is_question
 
 
 @pytest.mark.parametrize("top_k, expected", [(0, 1), (-3, 1), (3.7, 3), ("4", 4), (10**9, 50)])
@@ -43,28 +53,31 @@ def test_non_numeric_top_k_is_a_clear_error(top_k):
         app.coerce_top_k(top_k)
 
 
-def test_launched_app_serves_the_ask_endpoint(real_searcher):
-    demo = app.build_demo(real_searcher)
-    demo.queue(max_size=16, api_open=False)
-    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", server_port=None, quiet=True)
-    try:
-        client = Client(url, verbose=False)
-        result = client.predict("Which country took over the chairmanship from Kazakhstan?", 4, api_name="/ask")
-        assert result == real_searcher.ask("Which country took over the chairmanship from Kazakhstan?", k=4).to_dict()
-        assert len(result["passages"]) == 4
-        previous = "Which country took over the chairmanship in December 2024?"
-        follow_up = client.predict("What is its main priority?", 3, previous, api_name="/ask")
-        assert follow_up == real_searcher.ask("What is its main priority?", 3, previous=previous).to_dict()
-        with pytest.raises(Exception, match="empty"):
-            client.predict("   ", 4, api_name="/ask")
-    finally:
-        demo.close()
+def test_launched_app_serves_the_ask_endpoint(launched_app, real_searcher):
+    client = Client(launched_app, verbose=False)
+    result = client.predict("Which country took over the chairmanship from Kazakhstan?", 4, api_name="/ask")
+    assert result == real_searcher.ask("Which country took over the chairmanship from Kazakhstan?", k=4).to_dict()
+    assert len(result["passages"]) == 4
+    previous = "Which country took over the chairmanship in December 2024?"
+    follow_up = client.predict("What is its main priority?", 3, previous, api_name="/ask")
+    assert follow_up == real_searcher.ask("What is its main priority?", 3, previous=previous).to_dict()
+    keyword = client.predict("TurkPA", 2, "", "keyword", api_name="/ask")
+    assert keyword == real_searcher.ask("TurkPA", 2, "keyword").to_dict()
+    with pytest.raises(Exception, match="empty"):
+        client.predict("   ", 4, api_name="/ask")
+
+
+def test_only_the_ask_endpoint_is_public(launched_app):
+    endpoints = Client(launched_app, verbose=False).view_api(print_info=False, return_format="dict")
+    assert list(endpoints["named_endpoints"]) == ["/ask"]
+    assert endpoints["unnamed_endpoints"] == {}
 
 
 def test_off_topic_chat_reply_says_the_interview_does_not_cover_it(real_searcher):
-    reply = app.chat_reply(real_searcher, "What is the capital of France?", 2)
-    assert reply.startswith("The interview does not seem to cover this")
-    assert "**Answer:**" not in reply and "**1.** paragraph" in reply
+    reply, _ = app.chat_reply(real_searcher, "What is the capital of France?", [], 2)
+    assert reply.startswith('<div class="qa-answer qa-low">The interview does not seem to cover this')
+    assert "<strong>Answer</strong>" not in reply and reply.count('<div class="qa-card qa-low">') == 2
+    assert "<mark>" not in reply
 
 
 def test_mode_reaches_the_search(real_searcher):

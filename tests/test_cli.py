@@ -117,6 +117,7 @@ def test_eval_prints_a_table_and_json(real_config, capsys):
         (["ask", "x", "--questions-file", "/nonexistent/q.txt"], "cannot read questions file"),
         (["eval", "--gold", "/nonexistent/gold.jsonl"], "cannot read gold set"),
         (["build", "--corpus", "/nonexistent/corpus"], "corpus directory not found: /nonexistent/corpus"),
+        (["ask", "x", "--corpus", "/nonexistent/corpus"], "corpus directory not found: /nonexistent/corpus"),
     ],
 )
 def test_usage_errors_are_one_line_and_exit_2(argv, message, tmp_path):
@@ -133,7 +134,7 @@ def test_usage_errors_are_one_line_and_exit_2(argv, message, tmp_path):
     assert line.startswith(f"error: {message}")
 
 
-@pytest.mark.parametrize("flag", ["-k 0", "-k 51", "-k two", "--max-tokens 0"])
+@pytest.mark.parametrize("flag", ["-k 0", "-k 51", "-k two", "--max-tokens 0", "--mode fuzzy"])
 def test_bad_flags_are_usage_errors(flag, capsys):
     command = "build" if "max-tokens" in flag else "ask"
     with pytest.raises(SystemExit) as exit_info:

@@ -1,0 +1,65 @@
+"""Answers as HTML for the web chat.
+
+Every piece of text that comes from a person or from the corpus goes
+through :func:`text`, which turns HTML and Markdown syntax into character
+entities: whatever is typed or stored is shown, never rendered or run. The
+markup around it is ours. Blocks contain no blank line, so the chat's
+Markdown renderer passes them through as HTML.
+"""
+
+from __future__ import annotations
+
+from qa.types import Answer, Hit, Passage
+
+# Characters HTML, Markdown (or the chat's LaTeX) could act on, as entities,
+# replaced in one pass so that no entity is escaped twice.
+_ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$:="}
+_ENTITIES["\n"] = "<br>"
+
+
+def text(value: str) -> str:
+    """``value`` as inert HTML text that reads exactly as typed."""
+    return value.translate(str.maketrans(_ENTITIES))
+
+
+def reply(answer: Answer, neighbours: dict[int, list[Passage]]) -> str:
+    """The chat reply: the answer sentence (or a kind "not covered"), then a
+    card per passage. ``neighbours`` maps passage ids to their context."""
+    parts = []
+    if answer.context:
+        parts.append(f'<div class="qa-note">Read together with your earlier question: “{text(answer.context)}”</div>')
+    if answer.abstained or answer.sentence is None:
+        parts.append(
+            '<div class="qa-answer qa-low">The interview does not seem to cover this '
+            f"(confidence {answer.confidence:.0%}). The closest passages are below, "
+            "but treat them with care.</div>"
+        )
+    else:
+        parts.append(
+            f'<div class="qa-answer"><strong>Answer</strong> '
+            f'<span class="qa-confidence">confidence {answer.confidence:.0%}</span>'
+            f"<br>{text(answer.sentence.text)}</div>"
+        )
+    for hit in answer.hits:
+        parts.append(_card(hit, answer, neighbours.get(hit.passage.id, [])))
+    return "\n".join(parts)
+
+
+def _card(hit: Hit, answer: Answer, context: list[Passage]) -> str:
+    p = hit.passage
+    body = text(p.text)
+    sentence = answer.sentence
+    if sentence is not None and not answer.abstained and sentence.passage_rank == hit.rank:
+        before, after = p.text[: sentence.start - p.start], p.text[sentence.end - p.start :]
+        body = f"{text(before)}<mark>{text(sentence.text)}</mark>{text(after)}"
+    low = " qa-low" if answer.abstained else ""
+    card = (
+        f'<div class="qa-card{low}">'
+        f'<div class="qa-meta">[{hit.rank}] paragraph {p.paragraph} · {text(p.source)} · score {hit.score:.2f}</div>'
+        f'<div class="qa-section">In reply to: {text(p.section)}</div>'
+        f'<div class="qa-text">{body}</div>'
+    )
+    if context:
+        paragraphs = "".join(f'<p><span class="qa-meta">¶{c.paragraph}</span> {text(c.text)}</p>' for c in context)
+        card += f"<details><summary>Context: the passages around it</summary>{paragraphs}</details>"
+    return card + "</div>"

@@ -1,0 +1,47 @@
+import html
+import re
+
+import pytest
+
+from qa import render
+from qa.types import Answer, AnswerSentence, Hit, Passage
+
+PAYLOADS = [
+    "<img src=x onerror=alert(1)>",
+    "[x](javascript:alert(1))",
+    "**bold** _it_ `code` # head > quote | table ~~del~~ $x^2$",
+    "<script>alert(1)</script>",
+    '"><svg onload=alert(1)>',
+    "Kazakhstan's “CICA family” – 28 & counting; 5 > 3",
+    "&lt;b&gt; already escaped &#x27;",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_text_leaves_no_markup_and_reads_back_as_typed(payload):
+    shown = render.text(payload)
+    bare = re.sub(r"&#?\w+;", "", shown)  # what is left once the entities are taken out
+    assert not re.search(r"[<>\[\]()*_`#|~$]", bare)  # nothing HTML or Markdown could act on
+    assert html.unescape(shown) == payload
+
+
+def passage(text="Kuwait joined in 2022. It is member 28.", pid=0):
+    return Passage(pid, "i.txt", 100, 100 + len(text), 4, "How many <b>members</b>?", text, ((100, 122), (123, 139)))
+
+
+def test_reply_highlights_the_answer_sentence_in_its_passage_and_escapes_everything():
+    p = passage()
+    answer = Answer("q", False, AnswerSentence("Kuwait joined in 2022.", 1, 100, 122, 1.0), (Hit(p, 1.2, 1),), 0.9)
+    reply = render.reply(answer, {0: [passage("Before <i>this</i>.", 1)]})
+    assert "<mark>Kuwait joined in 2022&#46;</mark>" in reply
+    assert "<b>" not in reply and "<i>" not in reply and "&#60;b&#62;members&#60;/b&#62;" in reply
+    assert "confidence 90%" in reply and "paragraph 4" in reply
+    assert "\n\n" not in reply  # one HTML block per line: Markdown never re-reads it
+
+
+def test_abstained_reply_is_kind_and_marks_passages_low_confidence():
+    answer = Answer("q", True, None, (Hit(passage(), 0.3, 1),), 0.1, context="Earlier <question>")
+    reply = render.reply(answer, {})
+    assert "does not seem to cover this (confidence 10%)" in reply
+    assert 'class="qa-card qa-low"' in reply and "<mark>" not in reply
+    assert "Read together with your earlier question: “Earlier &#60;question&#62;”" in reply
