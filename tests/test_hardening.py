@@ -42,8 +42,11 @@ NASTY = [
 ]
 
 
-def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
-    request = urllib.request.Request(url, headers=headers or {})
+def get(
+    url: str, headers: dict[str, str] | None = None, data: bytes | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers and body of a request (a POST when ``data`` is given)."""
+    request = urllib.request.Request(url, headers=headers or {}, data=data)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, dict(response.headers), response.read()
@@ -108,32 +111,16 @@ def test_uploads_and_monitoring_are_off(launched_app):
         + b"x" * 20_000
         + f"\r\n--{boundary}--\r\n".encode()
     )
-    request = urllib.request.Request(
-        f"{launched_app}gradio_api/upload",
-        data=body,
-        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            status = response.status
-    except urllib.error.HTTPError as error:
-        status = error.code
+    headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    status, _, _ = get(f"{launched_app}gradio_api/upload", headers, body)
     assert status in (400, 403, 413), status
     status, _, _ = get(f"{launched_app}gradio_api/monitoring")
     assert status in (401, 403, 404)
 
 
 def test_rest_calls_cannot_bypass_the_queue(launched_app):
-    request = urllib.request.Request(
-        f"{launched_app}gradio_api/run/ask",
-        data=b'{"data": ["When did Kuwait join?", 3]}',
-        headers={"Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            status = response.status
-    except urllib.error.HTTPError as error:
-        status = error.code
+    body = b'{"data": ["When did Kuwait join?", 3]}'
+    status, _, _ = get(f"{launched_app}gradio_api/run/ask", {"Content-Type": "application/json"}, body)
     assert status in (403, 404, 405), status
 
 
