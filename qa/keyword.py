@@ -85,3 +85,9 @@ def scores(retriever: Any, question: str) -> np.ndarray:
     if not terms:
         return np.zeros(retriever.scores["num_docs"], dtype=np.float32)
     return np.asarray(retriever.get_scores(terms), dtype=np.float32)
+
+
+def coverage(retriever: Any, question: str) -> float:
+    """The share of the question's terms that occur anywhere in the index."""
+    terms = analyse(question)
+    return sum(t in retriever.vocab_dict for t in terms) / len(terms) if terms else 0.0

@@ -11,7 +11,8 @@ Modes
   hybrid   weighted fusion of four views of each candidate passage: the
            passage vector, its best sentence, the interviewer question it
            answers (readers often paraphrase the interviewer), and BM25
-           normalised by the best BM25 score for this question.
+           normalised by the best BM25 score for this question and scaled
+           by the share of the question's words found in the corpus.
 
 The fusion weights and the answer-sentence weights were chosen on the gold
 set's dev split only (see README, "Evaluation"); the test split is never
@@ -174,6 +175,9 @@ class Searcher:
         question_view = self.index.question_vectors[candidates] @ vector
         top_bm25 = float(bm25.max())
         normalised = bm25[candidates] / top_bm25 if top_bm25 > 0 else np.zeros(len(candidates), dtype=np.float32)
+        # Scaled by the share of the question's words the corpus knows at all, so
+        # one shared word ("weather in Astana") cannot earn the full keyword weight.
+        normalised = normalised * keyword.coverage(self.index.passage_keywords, text)
         hybrid = np.full(n, -np.inf, dtype=np.float32)
         hybrid[candidates] = (
             dense[candidates]

@@ -56,9 +56,11 @@ def page(browser, launched_app):
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.on(
         "request",
-        lambda request: urlparse(request.url).hostname not in ("127.0.0.1", "localhost", None)
-        and not request.url.startswith("data:")
-        and page.outside_requests.append(request.url),
+        lambda request: (
+            urlparse(request.url).hostname not in ("127.0.0.1", "localhost", None)
+            and not request.url.startswith("data:")
+            and page.outside_requests.append(request.url)
+        ),
     )
     page.goto(launched_app)
     page.locator("#question textarea").wait_for()

@@ -34,3 +34,10 @@ def test_serialised_index_loads_back_identically(tmp_path):
     loaded = keyword.load(tmp_path, "keyword.test")
     for question in ("Kuwait 2022", "TurkPA", "nothing here"):
         assert np.array_equal(keyword.scores(loaded, question), keyword.scores(retriever, question))
+
+
+def test_coverage_is_the_share_of_question_words_the_index_knows():
+    retriever = keyword.build(["Kuwait joined in 2022", "ASEAN cooperation"])
+    assert keyword.coverage(retriever, "Kuwait weather") == 0.5
+    assert keyword.coverage(retriever, "When did Kuwait join?") == 1.0
+    assert keyword.coverage(retriever, "???") == 0.0
