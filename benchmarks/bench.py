@@ -266,7 +266,7 @@ def app_ready(corpus: Path, index: Path, workdir: Path) -> tuple[float, float]:
             command, cwd=workdir, env=child_env(GRADIO_SERVER_PORT=str(port)), stdout=app_log, stderr=app_log
         )
         try:
-            _poll_app(Client, f"http://127.0.0.1:{port}/", process, started + APP_TIMEOUT)
+            poll_app(Client, f"http://127.0.0.1:{port}/", process, started + APP_TIMEOUT)
             seconds = time.perf_counter() - started
             return seconds, _peak_rss_mb(process.pid)
         finally:
@@ -278,7 +278,8 @@ def app_ready(corpus: Path, index: Path, workdir: Path) -> tuple[float, float]:
                 process.wait()
 
 
-def _poll_app(client_class: Any, url: str, process: subprocess.Popen, deadline: float) -> None:
+def poll_app(client_class: Any, url: str, process: subprocess.Popen, deadline: float) -> None:
+    """Return once ``/ask`` at ``url`` answers with passages; raise if the app exits or ``deadline`` passes."""
     while time.perf_counter() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"app.py exited with {process.returncode} before it was ready")
