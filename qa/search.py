@@ -104,6 +104,16 @@ def check_mode(mode: str) -> str:
     return mode
 
 
+def top_ids(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` highest finite ``scores``, best first, ties by
+    index; O(n) selection first, so a large corpus does not pay a full sort."""
+    ids = np.flatnonzero(np.isfinite(scores))
+    if ids.size > k:
+        kth = np.partition(scores[ids], ids.size - k)[ids.size - k]
+        ids = ids[scores[ids] >= kth]  # every tie at the boundary, so the order below decides
+    return ids[np.argsort(-scores[ids], kind="stable")][:k]
+
+
 class Searcher:
     def __init__(self, index: StoredIndex, embedder: Embedder) -> None:
         self.index = index
@@ -138,7 +148,7 @@ class Searcher:
         vector = self.embedder.encode([text])[0]
         scored = self._score(text, vector)
         ranking = scored[mode]
-        order = [int(i) for i in np.argsort(-ranking, kind="stable") if np.isfinite(ranking[i])][:k]
+        order = [int(i) for i in top_ids(ranking, k)]
         hits = [Hit(self.passages[i], float(ranking[i]), rank) for rank, i in enumerate(order, start=1)]
         confidence = self.calibration.confidence(self.evidence(scored)) if self.calibration else 1.0
         abstained = confidence < 0.5 or not hits
@@ -165,8 +175,7 @@ class Searcher:
         n = len(self.passages)
         bm25 = keyword.scores(self.index.passage_keywords, text)
         dense_ids = self._dense_candidates(vector, min(n, CANDIDATES))
-        keyword_ids = np.argsort(-bm25, kind="stable")[:CANDIDATES]
-        keyword_ids = keyword_ids[bm25[keyword_ids] > 0]
+        keyword_ids = top_ids(np.where(bm25 > 0, bm25, -np.inf), CANDIDATES)
         candidates = np.union1d(dense_ids, keyword_ids).astype(np.int64)
 
         dense = np.full(n, -np.inf, dtype=np.float32)

@@ -1,8 +1,12 @@
+import hypothesis.strategies as st
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis.extra.numpy import arrays
 
 from qa.errors import InvalidQuestion
 from qa.indexing import open_index
-from qa.search import Searcher
+from qa.search import Searcher, top_ids
 
 
 @pytest.fixture
@@ -65,3 +69,20 @@ def test_answer_json_carries_confidence_and_abstention(searcher):
 def test_over_long_questions_are_refused_with_the_limit(searcher):
     with pytest.raises(InvalidQuestion, match="1000 characters"):
         searcher.ask("why " * 300)
+
+
+def test_top_ids_selects_the_best_finite_scores_ties_by_index():
+    scores = np.array([0.5, -np.inf, 0.9, 0.5, 0.5, 0.1, -np.inf, 0.9], dtype=np.float32)
+    assert top_ids(scores, 3).tolist() == [2, 7, 0]
+    assert top_ids(scores, 4).tolist() == [2, 7, 0, 3]
+    assert top_ids(scores, 50).tolist() == [2, 7, 0, 3, 4, 5]  # never a -inf one, never padded
+    assert top_ids(np.full(4, -np.inf, dtype=np.float32), 2).size == 0
+
+
+@given(
+    arrays(np.float32, st.integers(0, 300), elements=st.sampled_from([-np.inf, 0.0, 0.25, 0.5, 1.0, 2.0])),
+    st.integers(1, 60),
+)
+def test_top_ids_matches_a_full_stable_sort(scores, k):
+    full = [int(i) for i in np.argsort(-scores, kind="stable") if np.isfinite(scores[i])][:k]
+    assert top_ids(scores, k).tolist() == full
