@@ -25,12 +25,13 @@ from typing import Any
 import numpy as np
 
 from qa.chunking import INTRODUCTION
-from qa.search import Calibration, Searcher
+from qa.search import MAX_QUESTION_CHARS, Calibration, Searcher, visible_text
 from qa.types import Passage
 
 OFF_TOPIC_SPREADS = 1.5
 IN_DOMAIN_QUANTILE = 0.05
 PROBE_WORDS = 12
+MAX_IN_DOMAIN_PROBES = 1000
 
 
 def off_topic_probes() -> list[str]:
@@ -39,15 +40,22 @@ def off_topic_probes() -> list[str]:
 
 
 def in_domain_probes(passages: list[Passage]) -> list[str]:
+    """Interviewer questions, headings and passage openings, as searchable
+    questions; at most MAX_IN_DOMAIN_PROBES of them, evenly spread over the
+    sorted set, so calibrating a large corpus costs a bounded time."""
     sections = {p.section for p in passages if p.section and p.section != INTRODUCTION}
     openings = {" ".join(p.sentence_text(p.sentences[0]).split()[:PROBE_WORDS]) for p in passages if p.sentences}
-    return sorted(sections | openings)
+    probes = sorted({visible_text(t)[:MAX_QUESTION_CHARS] for t in sections | openings} - {""})
+    if len(probes) > MAX_IN_DOMAIN_PROBES:
+        picks = np.linspace(0, len(probes) - 1, MAX_IN_DOMAIN_PROBES).round().astype(int)
+        probes = [probes[i] for i in picks]
+    return probes
 
 
 def calibrate(searcher: Searcher) -> dict[str, Any]:
     """Fit the threshold and scale; return the manifest's ``calibration`` record."""
-    off = np.array([searcher.raw_evidence(q) for q in off_topic_probes()])
-    inside = np.array([searcher.raw_evidence(q) for q in in_domain_probes(searcher.passages)])
+    off = searcher.raw_evidence(off_topic_probes())
+    inside = searcher.raw_evidence(in_domain_probes(searcher.passages))
     spread = max(float(off.std()), 0.01)
     threshold = float(np.median(off)) + OFF_TOPIC_SPREADS * spread
     if inside.size:

@@ -164,10 +164,14 @@ class Searcher:
         finite = scored["hybrid"][np.isfinite(scored["hybrid"])]
         return float(finite.max()) if finite.size else 0.0
 
-    def raw_evidence(self, question: str) -> float:
-        """The uncalibrated evidence for ``question`` (what calibration is fitted on)."""
-        text = clean_question(question)
-        return self.evidence(self._score(text, self.embedder.encode([text])[0]))
+    def raw_evidence(self, questions: list[str]) -> np.ndarray:
+        """The uncalibrated evidence for each question (what calibration is
+        fitted on), the questions encoded in one batch."""
+        texts = [clean_question(q) for q in questions]
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        vectors = self.embedder.encode(texts)
+        return np.array([self.evidence(self._score(t, v)) for t, v in zip(texts, vectors, strict=True)])
 
     def _score(self, text: str, vector: np.ndarray) -> dict[str, np.ndarray]:
         """Scores of each mode over all passages; -inf for passages a mode does

@@ -2,6 +2,7 @@ import math
 
 import pytest
 
+from qa import calibration
 from qa.calibration import in_domain_probes, off_topic_probes
 from qa.indexing import open_index
 from qa.search import Calibration, Searcher
@@ -31,3 +32,20 @@ def test_calibration_is_stored_and_separates_in_from_off_topic(tiny_config, fake
     assert off.hits, "an abstention still lists the closest passages"
     inside = searcher.ask("When did Kuwait join the Conference?")
     assert not inside.abstained and inside.confidence >= 0.5 and inside.sentence is not None
+
+
+def test_in_domain_probes_are_bounded_and_spread(tiny_config, fake_factory, monkeypatch):
+    index, _ = open_index(tiny_config, embedder_factory=fake_factory)
+    every = in_domain_probes(index.passages)
+    monkeypatch.setattr(calibration, "MAX_IN_DOMAIN_PROBES", 3)
+    bounded = in_domain_probes(index.passages)
+    assert len(every) > 3 and len(bounded) == 3
+    assert bounded[0] == every[0] and bounded[-1] == every[-1] and set(bounded) <= set(every)
+
+
+def test_batch_evidence_equals_one_question_at_a_time(tiny_config, fake_factory):
+    searcher = Searcher(*open_index(tiny_config, embedder_factory=fake_factory))
+    questions = ["When did Kuwait join?", "What is the speed of light?", "charter"]
+    batch = searcher.raw_evidence(questions)
+    assert batch.tolist() == pytest.approx([searcher.raw_evidence([q])[0] for q in questions], abs=1e-5)
+    assert searcher.raw_evidence([]).size == 0
