@@ -107,6 +107,8 @@ def check_mode(mode: str) -> str:
 def top_ids(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the ``k`` highest finite ``scores``, best first, ties by
     index; O(n) selection first, so a large corpus does not pay a full sort."""
+    if k <= 0:
+        return np.empty(0, dtype=np.intp)
     ids = np.flatnonzero(np.isfinite(scores))
     if ids.size > k:
         kth = np.partition(scores[ids], ids.size - k)[ids.size - k]
@@ -168,10 +170,8 @@ class Searcher:
         """The uncalibrated evidence for each question (what calibration is
         fitted on), the questions encoded in one batch."""
         texts = [clean_question(q) for q in questions]
-        if not texts:
-            return np.zeros(0, dtype=np.float32)
-        vectors = self.embedder.encode(texts)
-        return np.array([self.evidence(self._score(t, v)) for t, v in zip(texts, vectors, strict=True)])
+        vectors = self.embedder.encode(texts) if texts else []
+        return np.array([self.evidence(self._score(t, v)) for t, v in zip(texts, vectors, strict=True)], dtype=float)
 
     def _score(self, text: str, vector: np.ndarray) -> dict[str, np.ndarray]:
         """Scores of each mode over all passages; -inf for passages a mode does
@@ -179,7 +179,8 @@ class Searcher:
         n = len(self.passages)
         bm25 = keyword.scores(self.index.passage_keywords, text)
         dense_ids = self._dense_candidates(vector, min(n, CANDIDATES))
-        keyword_ids = top_ids(np.where(bm25 > 0, bm25, -np.inf), CANDIDATES)
+        keyword_only = np.where(bm25 > 0, bm25, -np.inf).astype(np.float32)
+        keyword_ids = top_ids(keyword_only, CANDIDATES)
         candidates = np.union1d(dense_ids, keyword_ids).astype(np.int64)
 
         dense = np.full(n, -np.inf, dtype=np.float32)
@@ -200,7 +201,6 @@ class Searcher:
         )
         dense_only = np.full(n, -np.inf, dtype=np.float32)
         dense_only[dense_ids] = dense[dense_ids]
-        keyword_only = np.where(bm25 > 0, bm25, -np.inf).astype(np.float32)
         return {"dense": dense_only, "keyword": keyword_only, "hybrid": hybrid}
 
     def _dense_candidates(self, vector: np.ndarray, count: int) -> np.ndarray:

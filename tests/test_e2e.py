@@ -103,6 +103,15 @@ def test_off_topic_questions_abstain_but_still_show_the_closest_passages(real_se
     assert len(answer.hits) == 3
 
 
+def test_calibration_evidence_is_the_same_batched_or_one_by_one(real_searcher):
+    """Calibration encodes its probes in one batch; the threshold it fits must
+    mean the same as the evidence of one question asked on its own."""
+    questions = [question for question, _ in load_off_topic(DATA / "offtopic.jsonl")[:4]]
+    questions += [item.question for item in load_gold(DATA / "gold.jsonl")[:4]]
+    one_by_one = [real_searcher.raw_evidence([q])[0] for q in questions]
+    assert real_searcher.raw_evidence(questions).tolist() == pytest.approx(one_by_one, abs=1e-4)
+
+
 def test_hybrid_beats_each_single_retriever_on_the_held_out_split(real_searcher):
     gold = load_gold(DATA / "gold.jsonl")
     mrr = {

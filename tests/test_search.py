@@ -77,11 +77,12 @@ def test_top_ids_selects_the_best_finite_scores_ties_by_index():
     assert top_ids(scores, 4).tolist() == [2, 7, 0, 3]
     assert top_ids(scores, 50).tolist() == [2, 7, 0, 3, 4, 5]  # never a -inf one, never padded
     assert top_ids(np.full(4, -np.inf, dtype=np.float32), 2).size == 0
+    assert top_ids(scores, 0).size == 0
 
 
 @given(
     arrays(np.float32, st.integers(0, 300), elements=st.sampled_from([-np.inf, 0.0, 0.25, 0.5, 1.0, 2.0])),
-    st.integers(1, 60),
+    st.integers(0, 60),
 )
 def test_top_ids_matches_a_full_stable_sort(scores, k):
     full = [int(i) for i in np.argsort(-scores, kind="stable") if np.isfinite(scores[i])][:k]
