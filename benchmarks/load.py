@@ -1,22 +1,24 @@
 """Load check: many gradio_client users asking at once against one launched app.
 
     . .venv/bin/activate
-    python benchmarks/load.py [--clients 20] [--questions 5]
+    python benchmarks/load.py [--clients 20] [--questions 5] [--repeat 1]
 
-Builds the index if needed, starts ``python app.py`` on a free loopback port
-and, against that one server, runs in the same run:
+Builds the index if needed, starts ``python app.py`` on a free loopback port,
+warms it up, and runs against that one server, --repeat times:
   - baseline: one client asking the same number of questions one after another;
   - stock clients: --clients gradio_client Clients in threads, each asking its
     --questions one after another through the ``ask`` endpoint;
-  - lean clients: the same, with one TLS context shared by all the clients.
+  - lean clients: the same, with one TLS context shared by all the clients
+    (a diagnostic of the load generator, not of the app).
 All the clients connect before the clock starts (a barrier), so a latency is
 one question's round trip. The clients run on the same 2 cores as the server,
 and gradio_client as shipped builds two fresh TLS contexts per call (one for
-the POST, one for the event stream; ~18 ms of CPU each, even for http://), so
-the stock row measures the load generator as much as the app; the server's
-own CPU per request is printed beside each row, read from /proc.
-Questions are the gold and off-topic sets, cycled. Not a test: it reports,
-it asserts nothing.
+the POST, one for the event stream), even for http://, so the stock rows
+measure the load generator as much as the app. Beside each row: the server's
+CPU during the run per request (read from /proc, idle work included; the idle
+rate is printed) and the clients' CPU per request. Failed requests and
+requests unfinished after CLIENT_TIMEOUT are counted apart. Questions are the
+gold and off-topic sets, cycled. Not a test: it reports, it asserts nothing.
 """
 
 from __future__ import annotations
@@ -32,10 +34,21 @@ from typing import Any
 
 from bench import APP_TIMEOUT, PYTHON, ROOT, Sample, child_env, free_port, load_questions, log, poll_app
 
-CLIENT_TIMEOUT = 600.0
-COLUMNS = ("clients", "users x questions", "errors", "p50", "p95", "max", "throughput")
-COLUMNS += ("server CPU/request", "client CPU/request")
-HEADER = "| " + " | ".join(COLUMNS) + " |"
+CLIENT_TIMEOUT = 600.0  # for a whole scenario, all clients together
+WARMUP_QUESTIONS = 20
+IDLE_SECONDS = 2.0
+COLUMNS = (
+    "clients",
+    "users x questions",
+    "errors",
+    "timed out",
+    "p50",
+    "p95",
+    "max",
+    "throughput",
+    "server CPU/request",
+    "client CPU/request",
+)
 
 
 @dataclass(frozen=True)
@@ -43,16 +56,21 @@ class Scenario:
     name: str
     clients: int
     per_client: int
-    ssl_verify: Any = True  # gradio_client's default; an ssl.SSLContext is reused as is
+    ssl_verify: bool | ssl.SSLContext = True  # gradio_client's default; httpx also takes a context
+
+    @property
+    def requests(self) -> int:
+        return self.clients * self.per_client
 
 
 @dataclass(frozen=True)
 class Result:
-    latencies: Sample
-    errors: tuple[str, ...]
+    latencies: tuple[float, ...]  # of the answered requests
+    failed: int  # requests that got an error (or whose client could not connect)
+    messages: tuple[str, ...]
     wall: float
-    server_cpu: float
-    client_cpu: float
+    server_cpu: float  # the server's CPU seconds during the run, idle work included
+    client_cpu: float  # this process's CPU seconds during the run (the clients)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -63,71 +81,112 @@ def cpu_seconds(pid: int) -> float:
 
 
 def run(url: str, server_pid: int, scenario: Scenario, questions: list[str]) -> Result:
-    """Connect ``scenario.clients`` clients, then let them all ask at once; errors are counted, not raised."""
+    """Connect ``scenario.clients`` clients, then let them all ask at once.
+    Failures are counted, not raised; requests still running at the deadline
+    are neither answered nor failed (the row shows them as timed out)."""
     from gradio_client import Client
 
     latencies: list[float] = []
-    errors: list[str] = []
+    messages: list[str] = []
+    failed = 0
     lock = threading.Lock()
-    clients = [Client(url, verbose=False, ssl_verify=scenario.ssl_verify) for _ in range(scenario.clients)]
-    start = threading.Barrier(scenario.clients + 1)
 
-    def user(number: int) -> None:
-        start.wait()
-        for i in range(scenario.per_client):
-            question = questions[(number * scenario.per_client + i) % len(questions)]
-            began = time.perf_counter()
+    def fail(number: int, exc: Exception, requests: int = 1) -> None:
+        nonlocal failed
+        with lock:
+            failed += requests
+            messages.append(f"client {number}: {type(exc).__name__}: {exc}")
+
+    clients: list[Any] = []
+    try:
+        for number in range(scenario.clients):
             try:
-                result = clients[number].predict(question, 5, api_name="/ask")
-                if not isinstance(result, dict) or "passages" not in result:
-                    raise ValueError(f"unexpected result {str(result)[:100]}")
+                clients.append(Client(url, verbose=False, ssl_verify=scenario.ssl_verify))
             except Exception as exc:  # counted: this is a measurement
-                with lock:
-                    errors.append(f"client {number}: {type(exc).__name__}: {exc}")
-                continue
-            with lock:
-                latencies.append(time.perf_counter() - began)
+                clients.append(None)
+                fail(number, exc, scenario.per_client)
+        start = threading.Barrier(scenario.clients + 1)
 
-    threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(scenario.clients)]
-    for thread in threads:
-        thread.start()
-    server_before, client_before = cpu_seconds(server_pid), time.process_time()
-    start.wait()
-    began = time.perf_counter()
-    for thread in threads:
-        thread.join(timeout=CLIENT_TIMEOUT)
-    wall = time.perf_counter() - began
-    result = Result(
-        Sample(tuple(latencies) or (float("nan"),)),
-        tuple(errors),
-        wall,
-        cpu_seconds(server_pid) - server_before,
-        time.process_time() - client_before,
-    )
-    for client in clients:
-        client.close()
-    return result
+        def user(number: int) -> None:
+            start.wait()
+            for i in range(scenario.per_client if clients[number] else 0):
+                question = questions[(number * scenario.per_client + i) % len(questions)]
+                began = time.perf_counter()
+                try:
+                    result = clients[number].predict(question, 5, api_name="/ask")
+                    if not isinstance(result, dict) or "passages" not in result:
+                        raise ValueError(f"unexpected result {str(result)[:100]}")
+                except Exception as exc:  # counted: this is a measurement
+                    fail(number, exc)
+                    continue
+                with lock:
+                    latencies.append(time.perf_counter() - began)
+
+        threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(scenario.clients)]
+        for thread in threads:
+            thread.start()
+        server_before, client_before = cpu_seconds(server_pid), time.process_time()
+        start.wait()
+        began = time.perf_counter()
+        deadline = began + CLIENT_TIMEOUT
+        for thread in threads:
+            thread.join(timeout=max(0.0, deadline - time.perf_counter()))
+        wall = time.perf_counter() - began
+        with lock:
+            return Result(
+                tuple(latencies),
+                failed,
+                tuple(messages),
+                wall,
+                cpu_seconds(server_pid) - server_before,
+                time.process_time() - client_before,
+            )
+    finally:
+        for client in clients:
+            if client is not None:
+                client.close()
+
+
+def idle_cpu_share(server_pid: int, seconds: float = IDLE_SECONDS) -> float:
+    """The share of one core the server uses with nobody asking (heartbeats, housekeeping)."""
+    before = cpu_seconds(server_pid)
+    time.sleep(seconds)
+    return (cpu_seconds(server_pid) - before) / seconds
 
 
 def row(scenario: Scenario, result: Result) -> str:
-    requests = scenario.clients * scenario.per_client
-    answered = requests - len(result.errors)
-    per_request = 1000 / max(1, requests)
+    timed_out = scenario.requests - len(result.latencies) - result.failed
+    per_request = 1000 / scenario.requests
+    if result.latencies:
+        sample = Sample(result.latencies)
+        times = f"{sample.percentile(50) * 1000:.0f} ms | {sample.percentile(95) * 1000:.0f} ms "
+        times += f"| {max(result.latencies) * 1000:.0f} ms"
+    else:
+        times = "– | – | –"
     return (
-        f"| {scenario.name} | {scenario.clients} x {scenario.per_client} | {len(result.errors)} "
-        f"| {result.latencies.percentile(50) * 1000:.0f} ms | {result.latencies.percentile(95) * 1000:.0f} ms "
-        f"| {max(result.latencies.values) * 1000:.0f} ms | {answered / result.wall:.0f}/s "
+        f"| {scenario.name} | {scenario.clients} x {scenario.per_client} | {result.failed} | {timed_out} "
+        f"| {times} | {len(result.latencies) / result.wall:.0f}/s "
         f"| {result.server_cpu * per_request:.1f} ms | {result.client_cpu * per_request:.1f} ms |"
     )
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--questions", type=int, default=5, help="questions per client")
+    parser.add_argument("--repeat", type=int, default=1, help="run every scenario this many times")
     args = parser.parse_args()
-    if args.clients < 1 or args.questions < 1:
-        parser.error("--clients and --questions must be at least 1")
+    if min(args.clients, args.questions, args.repeat) < 1:
+        parser.error("--clients, --questions and --repeat must be at least 1")
     questions = load_questions()
     lean = ssl.create_default_context()
     scenarios = [
@@ -141,25 +200,31 @@ def main() -> None:
     env = child_env(GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False")
     server = subprocess.Popen([PYTHON, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
+    measured = []
     try:
         from gradio_client import Client
 
         poll_app(Client, url, server, time.perf_counter() + APP_TIMEOUT)
-        results = []
-        for scenario in scenarios:
-            log(f"{scenario.name}: {scenario.clients} x {scenario.per_client}")
-            results.append(run(url, server.pid, scenario, questions))
+        run(url, server.pid, Scenario("warm-up", 1, WARMUP_QUESTIONS, lean), questions)
+        idle = idle_cpu_share(server.pid)
+        for repeat in range(args.repeat):
+            for scenario in scenarios:
+                log(f"run {repeat + 1}/{args.repeat}, {scenario.name}: {scenario.clients} x {scenario.per_client}")
+                measured.append((scenario, run(url, server.pid, scenario, questions)))
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    print(f"command: python benchmarks/load.py --clients {args.clients} --questions {args.questions}")
-    print(HEADER)
-    print("|---" * HEADER.count("|", 1) + "|")
-    for scenario, result in zip(scenarios, results, strict=True):
+        stop(server)
+    print(
+        f"command: python benchmarks/load.py --clients {args.clients} --questions {args.questions} "
+        f"--repeat {args.repeat}"
+    )
+    print(f"server CPU when idle: {idle * 100:.1f}% of a core (included in server CPU/request)")
+    print("| " + " | ".join(COLUMNS) + " |")
+    print("|---" * len(COLUMNS) + "|")
+    for scenario, result in measured:
         print(row(scenario, result))
-    for result in results:
-        for error in result.errors[:5]:
-            print("error:", error)
+    for _, result in measured:
+        for message in result.messages[:5]:
+            print("error:", message)
 
 
 if __name__ == "__main__":

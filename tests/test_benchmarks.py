@@ -6,9 +6,12 @@ from __future__ import annotations
 import importlib
 import os
 import ssl
+import time
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.e2e
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
@@ -22,15 +25,28 @@ def load(monkeypatch):
 def test_load_check_times_every_answer(load, launched_app):
     scenario = load.Scenario("lean", 3, 2, ssl.create_default_context())
     result = load.run(launched_app, os.getpid(), scenario, ["When did Kuwait join?", "What is the Youth Council?"])
-    assert result.errors == ()
-    assert len(result.latencies.values) == 6
-    assert all(0 < seconds < 60 for seconds in result.latencies.values)
-    assert result.server_cpu > 0
-    assert "| lean | 3 x 2 | 0 |" in load.row(scenario, result)
+    assert (result.failed, result.messages) == (0, ())
+    assert len(result.latencies) == 6 and all(seconds > 0 for seconds in result.latencies)
+    assert "| lean | 3 x 2 | 0 | 0 |" in load.row(scenario, result)
 
 
 def test_load_check_counts_failures(load, launched_app):
     scenario = load.Scenario("stock", 2, 1)
     result = load.run(launched_app, os.getpid(), scenario, ["   "])  # a blank question: the API refuses it
-    assert len(result.errors) == 2
-    assert "| stock | 2 x 1 | 2 |" in load.row(scenario, result)
+    assert result.failed == 2 and len(result.messages) == 2 and not result.latencies
+    assert "| stock | 2 x 1 | 2 | 0 | – | – | – |" in load.row(scenario, result)
+
+
+def test_load_check_counts_clients_that_cannot_connect(load):
+    scenario = load.Scenario("nobody there", 2, 3)
+    result = load.run(f"http://127.0.0.1:{load.free_port()}/", os.getpid(), scenario, ["When did Kuwait join?"])
+    assert result.failed == 6 and len(result.messages) == 2
+    assert "| nobody there | 2 x 3 | 6 | 0 |" in load.row(scenario, result)
+
+
+def test_cpu_seconds_reads_a_process_cpu_time(load):
+    before, started = load.cpu_seconds(os.getpid()), time.process_time()
+    while time.process_time() - started < 0.3:
+        pass
+    burnt = load.cpu_seconds(os.getpid()) - before
+    assert burnt == pytest.approx(time.process_time() - started, abs=0.05)
