@@ -5,18 +5,20 @@
 
 Builds the index if needed, starts ``python app.py`` on a free loopback port,
 warms it up, and runs against that one server, --repeat times:
-  - baseline: one client asking the same number of questions one after another;
-  - stock clients: --clients gradio_client Clients in threads, each asking its
-    --questions one after another through the ``ask`` endpoint;
-  - lean clients: the same, with one TLS context shared by all the clients
-    (a diagnostic of the load generator, not of the app).
-All the clients connect before the clock starts (a barrier), so a latency is
-one question's round trip. The clients run on the same 2 cores as the server,
+  - baseline: one user asking --clients x --questions questions one after another;
+  - a process per user: --clients gradio_client users, each in its own process
+    (as real users are), each asking its --questions one after another through
+    the ``ask`` endpoint;
+  - threads: the same users as threads of one process (they share its GIL);
+  - lean: threads whose clients share one TLS context (a diagnostic of the
+    load generator, not of the app).
+All the users connect before the clock starts (a barrier), so a latency is
+one question's round trip. The users run on the same 2 cores as the server,
 and gradio_client as shipped builds two fresh TLS contexts per call (one for
 the POST, one for the event stream), even for http://, so the stock rows
 measure the load generator as much as the app. Beside each row: the server's
 CPU during the run per request (read from /proc, idle work included; the idle
-rate is printed) and the clients' CPU per request. Failed requests and
+rate is printed) and the users' CPU per request. Failed requests and
 requests unfinished after CLIENT_TIMEOUT are counted apart. Questions are the
 gold and off-topic sets, cycled. Not a test: it reports, it asserts nothing.
 """
@@ -24,12 +26,14 @@ gold and off-topic sets, cycled. Not a test: it reports, it asserts nothing.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import ssl
 import subprocess
 import threading
 import time
 from dataclasses import dataclass
+from queue import Empty
 from typing import Any
 
 from bench import APP_TIMEOUT, PYTHON, ROOT, Sample, child_env, free_port, load_questions, log, poll_app
@@ -56,21 +60,37 @@ class Scenario:
     name: str
     clients: int
     per_client: int
+    processes: bool = True  # one process per user, as real users are; else threads in this process
     ssl_verify: bool | ssl.SSLContext = True  # gradio_client's default; httpx also takes a context
+
+    def __post_init__(self) -> None:
+        if self.processes and not isinstance(self.ssl_verify, bool):
+            raise ValueError("an SSL context cannot be sent to another process")
 
     @property
     def requests(self) -> int:
         return self.clients * self.per_client
 
+    def questions_for(self, number: int, questions: list[str]) -> list[str]:
+        return [questions[(number * self.per_client + i) % len(questions)] for i in range(self.per_client)]
+
+
+@dataclass(frozen=True)
+class UserReport:
+    latencies: tuple[float, ...]  # of the answered requests
+    failed: int  # requests that got an error (all of them if the client could not connect)
+    messages: tuple[str, ...]
+    cpu: float = 0.0  # the user's process CPU while asking (process users only)
+
 
 @dataclass(frozen=True)
 class Result:
-    latencies: tuple[float, ...]  # of the answered requests
-    failed: int  # requests that got an error (or whose client could not connect)
+    latencies: tuple[float, ...]
+    failed: int
     messages: tuple[str, ...]
     wall: float
     server_cpu: float  # the server's CPU seconds during the run, idle work included
-    client_cpu: float  # this process's CPU seconds during the run (the clients)
+    client_cpu: float  # the users' CPU seconds during the run
 
 
 def cpu_seconds(pid: int) -> float:
@@ -80,67 +100,133 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run(url: str, server_pid: int, scenario: Scenario, questions: list[str]) -> Result:
-    """Connect ``scenario.clients`` clients, then let them all ask at once.
-    Failures are counted, not raised; requests still running at the deadline
-    are neither answered nor failed (the row shows them as timed out)."""
+def connect(url: str, ssl_verify: bool | ssl.SSLContext) -> Any:
     from gradio_client import Client
 
-    latencies: list[float] = []
-    messages: list[str] = []
-    failed = 0
-    lock = threading.Lock()
+    return Client(url, verbose=False, ssl_verify=ssl_verify)
 
-    def fail(number: int, exc: Exception, requests: int = 1) -> None:
-        nonlocal failed
-        with lock:
-            failed += requests
-            messages.append(f"client {number}: {type(exc).__name__}: {exc}")
 
-    clients: list[Any] = []
+def failure(number: int, exc: BaseException, requests: int = 1) -> UserReport:
+    return UserReport((), requests, (f"client {number}: {type(exc).__name__}: {exc}",))
+
+
+def ask_each(client: Any, number: int, questions: list[str]) -> UserReport:
+    """One user asking its questions one after another; failures counted, not raised."""
+    latencies, failed, messages = [], 0, []
+    for question in questions:
+        began = time.perf_counter()
+        try:
+            result = client.predict(question, 5, api_name="/ask")
+            if not isinstance(result, dict) or "passages" not in result:
+                raise ValueError(f"unexpected result {str(result)[:100]}")
+        except Exception as exc:  # counted: this is a measurement
+            failed += 1
+            messages.extend(failure(number, exc).messages)
+            continue
+        latencies.append(time.perf_counter() - began)
+    return UserReport(tuple(latencies), failed, tuple(messages))
+
+
+def user_process(url: str, number: int, questions: list[str], start: Any, reports: Any) -> None:
+    """A user in its own process: connect, wait for the others, ask, report."""
     try:
-        for number in range(scenario.clients):
+        client = connect(url, True)
+    except Exception as exc:  # counted: this is a measurement
+        client, report = None, failure(number, exc, len(questions))
+    try:
+        start.wait(CLIENT_TIMEOUT)
+    except threading.BrokenBarrierError as exc:
+        client, report = None, failure(number, exc, len(questions))
+    if client is not None:
+        cpu_before = time.process_time()
+        report = ask_each(client, number, questions)
+        report = UserReport(report.latencies, report.failed, report.messages, time.process_time() - cpu_before)
+        client.close()
+    reports.put(report)
+
+
+def run(url: str, server_pid: int, scenario: Scenario, questions: list[str]) -> Result:
+    """Connect ``scenario.clients`` users, then let them all ask at once.
+    Failures are counted, not raised; requests still running at the deadline
+    are neither answered nor failed (the row shows them as timed out)."""
+    driver = _run_processes if scenario.processes else _run_threads
+    reports, wall, server_cpu, client_cpu = driver(url, server_pid, scenario, questions)
+    return Result(
+        tuple(latency for report in reports for latency in report.latencies),
+        sum(report.failed for report in reports),
+        tuple(message for report in reports for message in report.messages),
+        wall,
+        server_cpu,
+        client_cpu,
+    )
+
+
+Measured = tuple[list[UserReport], float, float, float]  # reports, wall, server CPU, users' CPU; from the start
+
+
+def _run_processes(url: str, server_pid: int, scenario: Scenario, questions: list[str]) -> Measured:
+    context = multiprocessing.get_context("spawn")  # no fork of a process that runs threads
+    start, queue = context.Barrier(scenario.clients + 1), context.Queue()
+    users = [
+        context.Process(
+            target=user_process, args=(url, n, scenario.questions_for(n, questions), start, queue), daemon=True
+        )
+        for n in range(scenario.clients)
+    ]
+    for user in users:
+        user.start()
+    reports = []
+    try:
+        start.wait(CLIENT_TIMEOUT)
+        server_before, began = cpu_seconds(server_pid), time.perf_counter()
+        deadline = began + CLIENT_TIMEOUT
+        while len(reports) < scenario.clients:
             try:
-                clients.append(Client(url, verbose=False, ssl_verify=scenario.ssl_verify))
-            except Exception as exc:  # counted: this is a measurement
-                clients.append(None)
-                fail(number, exc, scenario.per_client)
-        start = threading.Barrier(scenario.clients + 1)
+                reports.append(queue.get(timeout=max(0.01, deadline - time.perf_counter())))
+            except Empty:
+                break
+        wall, server_cpu = time.perf_counter() - began, cpu_seconds(server_pid) - server_before
+    finally:
+        for user in users:
+            user.join(timeout=5)
+            if user.is_alive():
+                user.kill()
+                user.join()
+    return reports, wall, server_cpu, sum(report.cpu for report in reports)
 
-        def user(number: int) -> None:
-            start.wait()
-            for i in range(scenario.per_client if clients[number] else 0):
-                question = questions[(number * scenario.per_client + i) % len(questions)]
-                began = time.perf_counter()
-                try:
-                    result = clients[number].predict(question, 5, api_name="/ask")
-                    if not isinstance(result, dict) or "passages" not in result:
-                        raise ValueError(f"unexpected result {str(result)[:100]}")
-                except Exception as exc:  # counted: this is a measurement
-                    fail(number, exc)
-                    continue
-                with lock:
-                    latencies.append(time.perf_counter() - began)
 
+def _run_threads(url: str, server_pid: int, scenario: Scenario, questions: list[str]) -> Measured:
+    reports: list[UserReport] = []
+    lock = threading.Lock()
+    clients: list[Any] = []
+    for number in range(scenario.clients):
+        try:
+            clients.append(connect(url, scenario.ssl_verify))
+        except Exception as exc:  # counted: this is a measurement
+            clients.append(None)
+            reports.append(failure(number, exc, scenario.per_client))
+    start = threading.Barrier(scenario.clients + 1)
+
+    def user(number: int) -> None:
+        start.wait()
+        if clients[number] is not None:
+            report = ask_each(clients[number], number, scenario.questions_for(number, questions))
+            with lock:
+                reports.append(report)
+
+    try:
         threads = [threading.Thread(target=user, args=(n,), daemon=True) for n in range(scenario.clients)]
         for thread in threads:
             thread.start()
-        server_before, client_before = cpu_seconds(server_pid), time.process_time()
+        server_before, cpu_before = cpu_seconds(server_pid), time.process_time()
         start.wait()
         began = time.perf_counter()
         deadline = began + CLIENT_TIMEOUT
         for thread in threads:
             thread.join(timeout=max(0.0, deadline - time.perf_counter()))
-        wall = time.perf_counter() - began
+        wall, server_cpu = time.perf_counter() - began, cpu_seconds(server_pid) - server_before
         with lock:
-            return Result(
-                tuple(latencies),
-                failed,
-                tuple(messages),
-                wall,
-                cpu_seconds(server_pid) - server_before,
-                time.process_time() - client_before,
-            )
+            return list(reports), wall, server_cpu, time.process_time() - cpu_before
     finally:
         for client in clients:
             if client is not None:
@@ -190,9 +276,10 @@ def main() -> None:
     questions = load_questions()
     lean = ssl.create_default_context()
     scenarios = [
-        Scenario("baseline: one client", 1, args.clients * args.questions),
-        Scenario("stock gradio_client", args.clients, args.questions),
-        Scenario("lean: shared TLS context", args.clients, args.questions, lean),
+        Scenario("baseline: one user", 1, args.clients * args.questions),
+        Scenario("stock gradio_client, a process per user", args.clients, args.questions),
+        Scenario("stock gradio_client, threads in one process", args.clients, args.questions, processes=False),
+        Scenario("lean: threads, shared TLS context", args.clients, args.questions, processes=False, ssl_verify=lean),
     ]
     log("building the index if needed")
     subprocess.run([PYTHON, "-m", "qa", "build"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -205,7 +292,7 @@ def main() -> None:
         from gradio_client import Client
 
         poll_app(Client, url, server, time.perf_counter() + APP_TIMEOUT)
-        run(url, server.pid, Scenario("warm-up", 1, WARMUP_QUESTIONS, lean), questions)
+        run(url, server.pid, Scenario("warm-up", 1, WARMUP_QUESTIONS), questions)
         idle = idle_cpu_share(server.pid)
         for repeat in range(args.repeat):
             for scenario in scenarios:

@@ -23,7 +23,7 @@ def load(monkeypatch):
 
 
 def test_load_check_times_every_answer(load, launched_app):
-    scenario = load.Scenario("lean", 3, 2, ssl.create_default_context())
+    scenario = load.Scenario("lean", 3, 2, processes=False, ssl_verify=ssl.create_default_context())
     result = load.run(launched_app, os.getpid(), scenario, ["When did Kuwait join?", "What is the Youth Council?"])
     assert (result.failed, result.messages) == (0, ())
     assert len(result.latencies) == 6 and all(seconds > 0 for seconds in result.latencies)
@@ -31,17 +31,25 @@ def test_load_check_times_every_answer(load, launched_app):
 
 
 def test_load_check_counts_failures(load, launched_app):
-    scenario = load.Scenario("stock", 2, 1)
+    scenario = load.Scenario("stock", 2, 1, processes=False)
     result = load.run(launched_app, os.getpid(), scenario, ["   "])  # a blank question: the API refuses it
     assert result.failed == 2 and len(result.messages) == 2 and not result.latencies
     assert "| stock | 2 x 1 | 2 | 0 | – | – | – |" in load.row(scenario, result)
 
 
 def test_load_check_counts_clients_that_cannot_connect(load):
-    scenario = load.Scenario("nobody there", 2, 3)
+    scenario = load.Scenario("nobody there", 2, 3, processes=False)
     result = load.run(f"http://127.0.0.1:{load.free_port()}/", os.getpid(), scenario, ["When did Kuwait join?"])
     assert result.failed == 6 and len(result.messages) == 2
     assert "| nobody there | 2 x 3 | 6 | 0 |" in load.row(scenario, result)
+
+
+def test_users_in_their_own_processes_report_answers_failures_and_cpu(load, launched_app):
+    scenario = load.Scenario("processes", 2, 2)
+    result = load.run(launched_app, os.getpid(), scenario, ["When did Kuwait join?", "   "])
+    assert len(result.latencies) == 2 and result.failed == 2 and len(result.messages) == 2
+    assert result.client_cpu > 0
+    assert "| processes | 2 x 2 | 2 | 0 |" in load.row(scenario, result)
 
 
 def test_cpu_seconds_reads_a_process_cpu_time(load):
