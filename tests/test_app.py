@@ -85,3 +85,29 @@ def test_mode_reaches_the_search(real_searcher):
     assert app.ask_json(real_searcher, "TurkPA", 3, mode="keyword") == expected
     with pytest.raises(gr.Error, match="mode must be one of"):
         app.ask_json(real_searcher, "TurkPA", 3, mode="fuzzy")
+
+
+def test_the_app_sends_no_telemetry(real_searcher, monkeypatch):
+    import gradio.analytics
+
+    sent = []
+    monkeypatch.setattr(gradio.analytics, "_do_analytics_request", lambda **kw: sent.append(kw["topic"]))
+    monkeypatch.setattr(gradio.analytics, "version_check", lambda: sent.append("version check"))
+    demo = app.build_demo(real_searcher)
+    app.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    try:
+        Client(demo.local_url, verbose=False).predict("When did Kuwait join?", 1, api_name="/ask")
+    finally:
+        demo.close()
+    assert sent == []
+
+
+def test_requests_do_not_rebuild_the_unused_monitoring_summary(launched_app, monkeypatch):
+    import gradio.queueing
+
+    built = []
+    monkeypatch.setattr(gradio.queueing.Queue, "_get_df", staticmethod(lambda records: built.append(records)))
+    client = Client(launched_app, verbose=False)
+    for question in ("When did Kuwait join?", "Who chairs CICA?"):
+        client.predict(question, 1, api_name="/ask")
+    assert built == []
