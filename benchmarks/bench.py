@@ -270,12 +270,17 @@ def app_ready(corpus: Path, index: Path, workdir: Path) -> tuple[float, float]:
             seconds = time.perf_counter() - started
             return seconds, _peak_rss_mb(process.pid)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_app(process)
+
+
+def stop_app(process: subprocess.Popen, timeout: float = 10.0) -> None:
+    """Terminate a launched app, killing it if it has not exited after ``timeout`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def poll_app(client_class: Any, url: str, process: subprocess.Popen, deadline: float) -> None:

@@ -36,7 +36,18 @@ from dataclasses import dataclass
 from queue import Empty
 from typing import Any
 
-from bench import APP_TIMEOUT, PYTHON, ROOT, Sample, child_env, free_port, load_questions, log, poll_app
+from bench import (
+    APP_TIMEOUT,
+    PYTHON,
+    ROOT,
+    Sample,
+    child_env,
+    free_port,
+    load_questions,
+    log,
+    poll_app,
+    stop_app,
+)
 
 CLIENT_TIMEOUT = 600.0  # for a whole scenario, all clients together
 WARMUP_QUESTIONS = 20
@@ -129,20 +140,22 @@ def ask_each(client: Any, number: int, questions: list[str]) -> UserReport:
 
 def user_process(url: str, number: int, questions: list[str], start: Any, reports: Any) -> None:
     """A user in its own process: connect, wait for the others, ask, report."""
+    client, report = None, None
     try:
         client = connect(url, True)
     except Exception as exc:  # counted: this is a measurement
-        client, report = None, failure(number, exc, len(questions))
+        report = failure(number, exc, len(questions))
     try:
         start.wait(CLIENT_TIMEOUT)
     except threading.BrokenBarrierError as exc:
-        client, report = None, failure(number, exc, len(questions))
-    if client is not None:
+        report = report or failure(number, exc, len(questions))
+    if report is None:
         cpu_before = time.process_time()
-        report = ask_each(client, number, questions)
-        report = UserReport(report.latencies, report.failed, report.messages, time.process_time() - cpu_before)
+        asked = ask_each(client, number, questions)
+        report = UserReport(asked.latencies, asked.failed, asked.messages, time.process_time() - cpu_before)
+    reports.put(report)  # before closing: close() waits up to 1 s for the heartbeat thread, not part of the run
+    if client is not None:
         client.close()
-    reports.put(report)
 
 
 def run(url: str, server_pid: int, scenario: Scenario, questions: list[str]) -> Result:
@@ -256,15 +269,6 @@ def row(scenario: Scenario, result: Result) -> str:
     )
 
 
-def stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=20)
@@ -299,7 +303,7 @@ def main() -> None:
                 log(f"run {repeat + 1}/{args.repeat}, {scenario.name}: {scenario.clients} x {scenario.per_client}")
                 measured.append((scenario, run(url, server.pid, scenario, questions)))
     finally:
-        stop(server)
+        stop_app(server)
     print(
         f"command: python benchmarks/load.py --clients {args.clients} --questions {args.questions} "
         f"--repeat {args.repeat}"
