@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import gradio as gr
 
@@ -35,6 +36,8 @@ EXAMPLES = [
 ]
 QUEUE_SIZE = 64
 CONCURRENCY = 4
+# Refresh the monitoring summary never (2**62 events), keep 1 event for it.
+UNUSED_QUEUE_SUMMARY = {"GRADIO_ANALYTICS_CACHE_FREQUENCY": str(2**62), "GRADIO_ANALYTICS_MAX_EVENTS": "1"}
 CSS = """
 .qa-answer { padding: .6em .8em; border-left: 4px solid var(--color-accent); margin-bottom: .6em; }
 .qa-answer.qa-low { border-left-color: var(--neutral-400); font-style: italic; }
@@ -112,7 +115,7 @@ def build_demo(searcher: Searcher) -> gr.Blocks:
     def ask(question: str, top_k: float = DEFAULT_TOP_K, previous: str = "", mode: str = DEFAULT_MODE) -> dict:
         return ask_json(searcher, question, top_k, previous, mode)
 
-    # No telemetry: Gradio would otherwise post usage to api.gradio.app and check PyPI for its version.
+    # No telemetry: Gradio would otherwise post usage to api.gradio.app and fetch its latest version from there.
     with gr.Blocks(title="Ask the CICA interview", fill_height=True, analytics_enabled=False) as demo:
         gr.Markdown(
             "## Ask the CICA interview\n"
@@ -161,10 +164,11 @@ def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **
     # With monitoring off nobody reads the queue's event summary, but Gradio
     # rebuilds it after every request by default (a pandas DataFrame of up to
     # 10,000 past events: 1.4 ms per request at first, 6 ms once full).
-    # Read by the Queue that demo.queue() creates; a user's own setting wins.
-    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))
-    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
-    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY, api_open=False)
+    # Read once by the Queue that demo.queue() creates, so set only around it;
+    # a user's own setting wins.
+    quiet_queue = {name: os.environ.get(name, value) for name, value in UNUSED_QUEUE_SUMMARY.items()}
+    with mock.patch.dict(os.environ, quiet_queue):
+        demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY, api_open=False)
     return demo.launch(
         server_name=host,
         server_port=port,

@@ -5,6 +5,7 @@ embedder for the plumbing, and the real packaged model on the real interview
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 from collections.abc import Sequence
@@ -15,6 +16,10 @@ import pytest
 
 from qa.config import Config
 from qa.embedding import ModelRef
+
+# Before anything imports huggingface_hub (gradio_client does): the tests'
+# clients must not reach for the Hub either (registry lookups, telemetry).
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

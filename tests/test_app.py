@@ -90,6 +90,7 @@ def test_mode_reaches_the_search(real_searcher):
 def test_the_app_sends_no_telemetry(real_searcher, monkeypatch):
     import gradio.analytics
 
+    monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "True")  # Gradio's default, which a CI may have changed
     sent = []
     monkeypatch.setattr(gradio.analytics, "_do_analytics_request", lambda **kw: sent.append(kw["topic"]))
     monkeypatch.setattr(gradio.analytics, "version_check", lambda: sent.append("version check"))
@@ -105,8 +106,10 @@ def test_the_app_sends_no_telemetry(real_searcher, monkeypatch):
 def test_requests_do_not_rebuild_the_unused_monitoring_summary(launched_app, monkeypatch):
     import gradio.queueing
 
-    built = []
-    monkeypatch.setattr(gradio.queueing.Queue, "_get_df", staticmethod(lambda records: built.append(records)))
+    built, original = [], gradio.queueing.Queue._get_df
+    monkeypatch.setattr(
+        gradio.queueing.Queue, "_get_df", staticmethod(lambda records: built.append(records) or original(records))
+    )
     client = Client(launched_app, verbose=False)
     for question in ("When did Kuwait join?", "Who chairs CICA?"):
         client.predict(question, 1, api_name="/ask")
