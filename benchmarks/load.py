@@ -19,7 +19,7 @@ the POST, one for the event stream), even for http://, so the stock rows
 measure the load generator as much as the app. Beside each row: the server's
 CPU during the run per request (read from /proc, idle work included; the idle
 rate is printed) and the users' CPU per request. Failed requests and
-requests unfinished after CLIENT_TIMEOUT are counted apart. Questions are the
+requests unfinished after the timeout are counted apart. Questions are the
 gold and off-topic sets, cycled. Not a test: it reports, it asserts nothing.
 """
 
@@ -50,11 +50,12 @@ from bench import (
 )
 
 CLIENT_TIMEOUT = 600.0  # for a whole scenario, all clients together
+POLL_SECONDS = 0.2
 WARMUP_QUESTIONS = 20
 IDLE_SECONDS = 2.0
 COLUMNS = (
-    "clients",
-    "users x questions",
+    "users",
+    "requests",
     "errors",
     "timed out",
     "p50",
@@ -62,7 +63,7 @@ COLUMNS = (
     "max",
     "throughput",
     "server CPU/request",
-    "client CPU/request",
+    "users' CPU/request",
 )
 
 
@@ -73,6 +74,7 @@ class Scenario:
     per_client: int
     processes: bool = True  # one process per user, as real users are; else threads in this process
     ssl_verify: bool | ssl.SSLContext = True  # gradio_client's default; httpx also takes a context
+    timeout: float = CLIENT_TIMEOUT  # seconds for the users to connect, and again for them to finish
 
     def __post_init__(self) -> None:
         if self.processes and not isinstance(self.ssl_verify, bool):
@@ -138,22 +140,21 @@ def ask_each(client: Any, number: int, questions: list[str]) -> UserReport:
     return UserReport(tuple(latencies), failed, tuple(messages))
 
 
-def user_process(url: str, number: int, questions: list[str], start: Any, reports: Any) -> None:
-    """A user in its own process: connect, wait for the others, ask, report."""
+def user_process(url: str, number: int, questions: list[str], go: Any, outbox: Any, timeout: float) -> None:
+    """A user in its own process: connect, say it is ready, wait for the start, ask, report."""
     client, report = None, None
     try:
         client = connect(url, True)
     except Exception as exc:  # counted: this is a measurement
         report = failure(number, exc, len(questions))
-    try:
-        start.wait(CLIENT_TIMEOUT)
-    except threading.BrokenBarrierError as exc:
-        report = report or failure(number, exc, len(questions))
+    outbox.put(("ready", number, None))
+    if not go.wait(timeout):
+        report = report or UserReport((), len(questions), (f"client {number}: never started",))
     if report is None:
         cpu_before = time.process_time()
         asked = ask_each(client, number, questions)
         report = UserReport(asked.latencies, asked.failed, asked.messages, time.process_time() - cpu_before)
-    reports.put(report)  # before closing: close() waits up to 1 s for the heartbeat thread, not part of the run
+    outbox.put(("report", number, report))  # before closing: close() waits up to 1 s for the heartbeat thread
     if client is not None:
         client.close()
 
@@ -179,25 +180,22 @@ Measured = tuple[list[UserReport], float, float, float]  # reports, wall, server
 
 def _run_processes(url: str, server_pid: int, scenario: Scenario, questions: list[str]) -> Measured:
     context = multiprocessing.get_context("spawn")  # no fork of a process that runs threads
-    start, queue = context.Barrier(scenario.clients + 1), context.Queue()
+    go, outbox = context.Event(), context.Queue()
     users = [
         context.Process(
-            target=user_process, args=(url, n, scenario.questions_for(n, questions), start, queue), daemon=True
+            target=user_process,
+            args=(url, n, scenario.questions_for(n, questions), go, outbox, scenario.timeout),
+            daemon=True,
         )
         for n in range(scenario.clients)
     ]
     for user in users:
         user.start()
-    reports = []
     try:
-        start.wait(CLIENT_TIMEOUT)
+        gather(outbox, users, "ready", time.perf_counter() + scenario.timeout)
+        go.set()
         server_before, began = cpu_seconds(server_pid), time.perf_counter()
-        deadline = began + CLIENT_TIMEOUT
-        while len(reports) < scenario.clients:
-            try:
-                reports.append(queue.get(timeout=max(0.01, deadline - time.perf_counter())))
-            except Empty:
-                break
+        reports = gather(outbox, users, "report", began + scenario.timeout)
         wall, server_cpu = time.perf_counter() - began, cpu_seconds(server_pid) - server_before
     finally:
         for user in users:
@@ -205,7 +203,28 @@ def _run_processes(url: str, server_pid: int, scenario: Scenario, questions: lis
             if user.is_alive():
                 user.kill()
                 user.join()
-    return reports, wall, server_cpu, sum(report.cpu for report in reports)
+    for number, user in enumerate(users):
+        if number not in reports and user.exitcode not in (None, 0):  # died: its questions failed
+            reports[number] = UserReport((), scenario.per_client, (f"client {number}: exited with {user.exitcode}",))
+    return list(reports.values()), wall, server_cpu, sum(report.cpu for report in reports.values())
+
+
+def gather(outbox: Any, users: list[Any], kind: str, deadline: float) -> dict[int, Any]:
+    """The ``kind`` messages of the users, by user number: until every user has
+    sent one or died without it, or ``deadline`` passes."""
+    got: dict[int, Any] = {}
+    while len(got) < len(users) and time.perf_counter() < deadline:
+        try:
+            sent, number, payload = outbox.get(timeout=POLL_SECONDS)
+        except Empty:
+            # A user's message is flushed before its process ends: if every
+            # user still awaited is gone, nothing more can come.
+            if all(not users[n].is_alive() for n in range(len(users)) if n not in got):
+                break
+            continue
+        if sent == kind:
+            got[number] = payload
+    return got
 
 
 def _run_threads(url: str, server_pid: int, scenario: Scenario, questions: list[str]) -> Measured:
@@ -234,7 +253,7 @@ def _run_threads(url: str, server_pid: int, scenario: Scenario, questions: list[
         server_before, cpu_before = cpu_seconds(server_pid), time.process_time()
         start.wait()
         began = time.perf_counter()
-        deadline = began + CLIENT_TIMEOUT
+        deadline = began + scenario.timeout
         for thread in threads:
             thread.join(timeout=max(0.0, deadline - time.perf_counter()))
         wall, server_cpu = time.perf_counter() - began, cpu_seconds(server_pid) - server_before
@@ -282,39 +301,41 @@ def main() -> None:
     scenarios = [
         Scenario("baseline: one user", 1, args.clients * args.questions),
         Scenario("stock gradio_client, a process per user", args.clients, args.questions),
-        Scenario("stock gradio_client, threads in one process", args.clients, args.questions, processes=False),
-        Scenario("lean: threads, shared TLS context", args.clients, args.questions, processes=False, ssl_verify=lean),
+        Scenario("stock gradio_client, threads of one process", args.clients, args.questions, processes=False),
+        Scenario(
+            "lean: threads sharing one TLS context", args.clients, args.questions, processes=False, ssl_verify=lean
+        ),
     ]
     log("building the index if needed")
     subprocess.run([PYTHON, "-m", "qa", "build"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     port = free_port()
-    env = child_env(GRADIO_SERVER_PORT=str(port), GRADIO_ANALYTICS_ENABLED="False")
-    server = subprocess.Popen([PYTHON, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [PYTHON, "app.py"], cwd=ROOT, env=child_env(GRADIO_SERVER_PORT=str(port)), stdout=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}/"
-    measured = []
+    messages: list[str] = []
     try:
         from gradio_client import Client
 
         poll_app(Client, url, server, time.perf_counter() + APP_TIMEOUT)
         run(url, server.pid, Scenario("warm-up", 1, WARMUP_QUESTIONS), questions)
         idle = idle_cpu_share(server.pid)
+        print(
+            f"command: python benchmarks/load.py --clients {args.clients} --questions {args.questions} "
+            f"--repeat {args.repeat}"
+        )
+        print(f"server CPU when idle: {idle * 100:.1f}% of a core (included in server CPU/request)")
+        print("| " + " | ".join(COLUMNS) + " |")
+        print("|---" * len(COLUMNS) + "|", flush=True)
         for repeat in range(args.repeat):
             for scenario in scenarios:
                 log(f"run {repeat + 1}/{args.repeat}, {scenario.name}: {scenario.clients} x {scenario.per_client}")
-                measured.append((scenario, run(url, server.pid, scenario, questions)))
+                result = run(url, server.pid, scenario, questions)
+                print(row(scenario, result), flush=True)  # as measured: a later failure loses nothing
+                messages.extend(result.messages[:5])
     finally:
         stop_app(server)
-    print(
-        f"command: python benchmarks/load.py --clients {args.clients} --questions {args.questions} "
-        f"--repeat {args.repeat}"
-    )
-    print(f"server CPU when idle: {idle * 100:.1f}% of a core (included in server CPU/request)")
-    print("| " + " | ".join(COLUMNS) + " |")
-    print("|---" * len(COLUMNS) + "|")
-    for scenario, result in measured:
-        print(row(scenario, result))
-    for _, result in measured:
-        for message in result.messages[:5]:
+        for message in messages:
             print("error:", message)
 
 

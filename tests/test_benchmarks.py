@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import queue
 import ssl
 import time
 from pathlib import Path
@@ -50,6 +51,26 @@ def test_users_in_their_own_processes_report_answers_failures_and_cpu(load, laun
     assert len(result.latencies) == 2 and result.failed == 2 and len(result.messages) == 2
     assert result.client_cpu > 0
     assert "| processes | 2 x 2 | 2 | 0 |" in load.row(scenario, result)
+
+
+def test_process_users_that_cannot_connect_are_counted_without_waiting(load):
+    scenario = load.Scenario("nobody there", 2, 3, timeout=60)
+    started = time.perf_counter()
+    result = load.run(f"http://127.0.0.1:{load.free_port()}/", os.getpid(), scenario, ["When did Kuwait join?"])
+    assert result.failed == 6 and len(result.messages) == 2
+    assert time.perf_counter() - started < 60, "waited for the timeout instead of the users"
+
+
+def test_gathering_stops_when_the_awaited_users_are_gone(load):
+    class Gone:
+        def is_alive(self):
+            return False
+
+    outbox = queue.Queue()
+    outbox.put(("report", 0, "from user 0"))
+    deadline = time.perf_counter() + 60
+    assert load.gather(outbox, [Gone(), Gone()], "report", deadline) == {0: "from user 0"}
+    assert time.perf_counter() < deadline
 
 
 def test_cpu_seconds_reads_a_process_cpu_time(load):
