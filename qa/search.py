@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa import keyword
+from qa import answer_type, keyword
 from qa.config import DEFAULT_TOP_K, MAX_TOP_K
 from qa.embedding import Embedder
 from qa.errors import InvalidQuestion
@@ -51,6 +51,8 @@ CANDIDATES = 50
 ANSWER_FROM_TOP = 3
 ANSWER_PASSAGE_WEIGHT = 1.0
 ANSWER_KEYWORD_WEIGHT = 0.2
+# Added to a sentence holding the kind of answer the question asks for (a number, a date).
+ANSWER_TYPE_WEIGHT = 0.25
 
 
 @dataclass(frozen=True)
@@ -232,9 +234,20 @@ class Searcher:
         passage_part = np.nan_to_num(hybrid[self._sentence_owner[rows]], neginf=0.0)
         scores = self.index.sentence_vectors[rows] @ vector + ANSWER_PASSAGE_WEIGHT * passage_part
         scores = scores + ANSWER_KEYWORD_WEIGHT * keyword_part
+        kind = answer_type.expected(text)
+        if kind is not None:
+            typed = [answer_type.has(self._sentence_text(int(row)), kind) for row in rows]
+            scores = scores + ANSWER_TYPE_WEIGHT * np.array(typed, dtype=np.float32)
         best = int(np.argmax(scores))
-        row = int(rows[best])
-        owner = self.passages[int(self._sentence_owner[row])]
-        span = owner.sentences[row - int(self._sentence_offsets[owner.id])]
+        owner, span = self._sentence(int(rows[best]))
         rank = next(h.rank for h in hits if h.passage.id == owner.id)
         return AnswerSentence(owner.sentence_text(span), rank, span[0], span[1], float(scores[best]))
+
+    def _sentence(self, row: int) -> tuple[Passage, tuple[int, int]]:
+        """The passage owning sentence row ``row``, and the sentence's span in it."""
+        owner = self.passages[int(self._sentence_owner[row])]
+        return owner, owner.sentences[row - int(self._sentence_offsets[owner.id])]
+
+    def _sentence_text(self, row: int) -> str:
+        owner, span = self._sentence(row)
+        return owner.sentence_text(span)

@@ -52,6 +52,11 @@ def test_round_trip_finds_the_fact(real_searcher):
     assert any("Kuwait joining in 2022" in hit.passage.text for hit in answer.hits[:3])
 
 
+def test_a_how_many_question_is_answered_with_the_number(real_searcher):
+    answer = real_searcher.ask("How many member states does CICA have now?", k=5)
+    assert "increased to 28" in answer.sentence.text
+
+
 def test_retrieval_quality_gate_on_the_held_out_split(real_searcher):
     """A regression cannot land: the held-out (never tuned on) figures stay at
     or above what was measured when hybrid retrieval landed (README,
