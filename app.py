@@ -82,8 +82,10 @@ def ask_json(
 def chat_reply(
     searcher: Searcher, message: Any, earlier: list[str], top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
 ) -> tuple[str, bool]:
-    """One chat turn: the reply as HTML, and whether the message was a question
-    that later follow-ups may lean on. ``earlier`` are the questions asked before."""
+    """One chat turn: the reply as HTML, and whether later follow-ups may lean
+    on the message: only a question the interview answers (an off-topic one, or
+    pasted junk, would lead the next "what about its ...?" astray).
+    ``earlier`` are the questions asked before that follow-ups may lean on."""
     if not isinstance(message, str) or not message.strip():
         return "Please type a question about the interview.", False
     try:
@@ -93,7 +95,7 @@ def chat_reply(
     except ValueError as exc:
         return f"Sorry, I cannot answer that: {render.text(str(exc))}.", False
     neighbours = {hit.passage.id: searcher.neighbours(hit.passage) for hit in answer.hits}
-    return render.reply(answer, neighbours), True
+    return render.reply(answer, neighbours), not answer.abstained
 
 
 def index_status(searcher: Searcher) -> str:

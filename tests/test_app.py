@@ -80,6 +80,16 @@ def test_off_topic_chat_reply_says_the_interview_does_not_cover_it(real_searcher
     assert "<mark>" not in reply
 
 
+def test_follow_ups_lean_on_the_last_question_the_interview_answers(real_searcher):
+    earlier = []
+    for message in ("Which country took over the chairmanship in December 2024?", "<img src=x onerror=alert(1)>"):
+        _, leans = app.chat_reply(real_searcher, message, earlier, 3)
+        earlier = [*earlier, message] if leans else earlier
+    assert earlier == ["Which country took over the chairmanship in December 2024?"]
+    reply, _ = app.chat_reply(real_searcher, "What is its main priority?", earlier, 3)
+    assert "Read together with your earlier question" in reply and "December 2024" in reply
+
+
 def test_mode_reaches_the_search(real_searcher):
     expected = real_searcher.ask("TurkPA", 3, "keyword").to_dict()
     assert app.ask_json(real_searcher, "TurkPA", 3, mode="keyword") == expected
