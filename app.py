@@ -18,14 +18,17 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
-import gradio as gr
+# Nothing is ever downloaded; set before gradio imports huggingface_hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from qa import render
-from qa.config import DEFAULT_TOP_K, MAX_TOP_K, config_from_env
-from qa.errors import QAError
-from qa.followup import conversation_context
-from qa.indexing import open_index
-from qa.search import DEFAULT_MODE, MAX_QUESTION_CHARS, MODES, Searcher
+import gradio as gr  # noqa: E402
+
+from qa import render  # noqa: E402
+from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MODES, config_from_env  # noqa: E402
+from qa.errors import InvalidArgument, QAError  # noqa: E402
+from qa.followup import conversation_context  # noqa: E402
+from qa.questions import MAX_QUESTION_CHARS  # noqa: E402
+from qa.search import Searcher  # noqa: E402
 
 EXAMPLES = [
     "Why is CICA being turned into a full international organization?",
@@ -71,11 +74,12 @@ def coerce_mode(mode: Any) -> str:
 def ask_json(
     searcher: Searcher, question: Any, top_k: Any = DEFAULT_TOP_K, previous: Any = "", mode: Any = DEFAULT_MODE
 ) -> dict[str, Any]:
-    """The ``ask`` endpoint: the same object as ``python -m qa ask --json``."""
-    previous = previous if isinstance(previous, str) else ""
+    """The ``ask`` endpoint: the same object as ``python -m qa ask --json``.
+    A bad input is a ``gr.Error`` with its message as is."""
+    k, mode = coerce_top_k(top_k), coerce_mode(mode)
     try:
-        return searcher.ask(question, k=coerce_top_k(top_k), mode=coerce_mode(mode), previous=previous).to_dict()
-    except ValueError as exc:
+        return searcher.ask(question, k=k, mode=mode, previous=previous).to_dict()
+    except InvalidArgument as exc:
         raise gr.Error(str(exc)) from None
 
 
@@ -89,21 +93,20 @@ def chat_reply(
     if not isinstance(message, str) or not message.strip():
         return "Please type a question about the interview.", False
     try:
-        answer = searcher.ask(
-            message, k=coerce_top_k(top_k), mode=coerce_mode(mode), previous=conversation_context(earlier)
-        )
-    except ValueError as exc:
-        return f"Sorry, I cannot answer that: {render.text(str(exc))}.", False
+        k, mode = coerce_top_k(top_k), coerce_mode(mode)
+        answer = searcher.ask(message, k=k, mode=mode, previous=conversation_context(earlier))
+    except (InvalidArgument, gr.Error) as exc:
+        return f"Sorry, I cannot answer that: {render.text(getattr(exc, 'message', str(exc)))}.", False
     neighbours = {hit.passage.id: searcher.neighbours(hit.passage) for hit in answer.hits}
     return render.reply(answer, neighbours), not answer.abstained
 
 
 def index_status(searcher: Searcher) -> str:
     manifest = searcher.index.manifest
-    counts = manifest["counts"]
+    counts = manifest.counts
     return (
-        f"Index: model {render.text(manifest['model']['id'])} · {counts['documents']} documents · "
-        f"{counts['passages']} passages · built {render.text(manifest['created_at'])}"
+        f"Index: model {render.text(searcher.index.model_id)} · {counts.documents} documents · "
+        f"{counts.passages} passages · built {render.text(manifest.created_at)}"
     )
 
 
@@ -195,8 +198,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(format="%(message)s", level=logging.WARNING)
     config = config_from_env(os.environ, corpus_dir=args.corpus, index_dir=args.index, model=args.model)
     try:
-        searcher = Searcher(*open_index(config))
-    except (QAError, ValueError) as exc:
+        searcher = Searcher.open(config)
+    except QAError as exc:
         sys.exit(f"error: {exc}")
     launch(build_demo(searcher), args.host, args.port)
 

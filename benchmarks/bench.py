@@ -19,7 +19,7 @@ On the interview (a copy of corpus/ in a temporary directory):
   - app: ``python app.py`` on a free port until gradio_client's ``/ask`` answers.
 With --synthetic-documents N: a corpus from benchmarks/synthetic.py built by the project (passages,
 time, throughput, size on disk, peak RSS, warm and cold ask at that size), and its dense index
-(HNSW above qa.indexing.APPROXIMATE_ABOVE passages) against exact IndexFlatIP on the same vectors,
+(HNSW above qa.build.APPROXIMATE_ABOVE passages) against exact IndexFlatIP on the same vectors,
 read back from the built index: recall@10 and time per search over >= 200 queries.
 
 Everything is written under a temporary directory (/tmp/bench-*), removed at the end; the project's
@@ -230,10 +230,9 @@ def latencies(ask: Callable[[str], object], questions: list[str], count: int) ->
 
 def open_searcher(corpus: Path, index: Path) -> Any:
     from qa.config import Config
-    from qa.indexing import open_index
     from qa.search import Searcher
 
-    return Searcher(*open_index(Config(corpus_dir=corpus, index_dir=index)))
+    return Searcher.open(Config(corpus_dir=corpus, index_dir=index))
 
 
 def warm_asks(corpus: Path, builds: Builds, questions: list[str], count: int) -> tuple[Sample, Sample]:
@@ -339,7 +338,7 @@ class DenseComparison:
     recall: dict[int, float]  # k -> mean share of the exact top k that the project's index returns
     approximate: Sample  # seconds per one-query search, k = RECALL_K
     exact: Sample
-    approximate_build: float  # seconds for qa.indexing.dense_index on these vectors
+    approximate_build: float  # seconds for qa.build.dense_index on these vectors
     exact_build: float
 
 
@@ -352,7 +351,7 @@ def compare_dense(stored: Any, embedder: Any, queries: list[str]) -> DenseCompar
     """The dense index the project built and queries (its vectors read back) against exact search."""
     import faiss
 
-    from qa.indexing import dense_index
+    from qa.build import dense_index
 
     vectors = stored.reconstruct_n(0, stored.ntotal)
     started = time.perf_counter()
@@ -381,7 +380,7 @@ class Scale:
     build: Run
     noop: Sample
     cold: list[Run]
-    opened: float  # seconds for open_index + Searcher in this process
+    opened: float  # seconds for Searcher.open in this process
     warm: Sample
     index: Path
 
@@ -393,7 +392,7 @@ def synthetic_rows(args: argparse.Namespace, questions: list[str], workdir: Path
     synthetic.generate(corpus, args.synthetic_documents, args.seed)
     log(f"synthetic corpus: {args.synthetic_documents} documents; building (this takes a while)")
     build = project_build(corpus, index, workdir, BUILD_TIMEOUT)
-    passages = int(read_manifest(index)["counts"]["passages"])
+    passages = read_manifest(index).counts.passages
     log(f"synthetic build: {passages} passages in {build.seconds:.0f} s")
     repeats = min(3, args.runs)
     noop = Sample(tuple(project_build(corpus, index, workdir).seconds for _ in range(repeats)))
@@ -422,7 +421,7 @@ def scale_rows(scale: Scale) -> list[Row]:
         ("build, no-op (s, median (min-max))", scale.noop.spread()),
         ("cold ask, end to end (s, median (min-max))", Sample(tuple(r.seconds for r in scale.cold)).spread()),
         ("cold ask peak RSS (MB, max)", f"{max(r.max_rss_mb for r in scale.cold):.0f}"),
-        ("open_index + Searcher in-process (s)", f"{scale.opened:.2f}"),
+        ("Searcher.open in-process (s)", f"{scale.opened:.2f}"),
         ("warm ask top-5 hybrid p50 (ms)", f"{1000 * scale.warm.median:.2f}"),
         ("warm ask top-5 hybrid p95 (ms)", f"{1000 * scale.warm.percentile(95):.2f}"),
     ]

@@ -1,4 +1,5 @@
-"""Calibrating "not in the corpus" at build time, for this corpus and model.
+"""Calibrating "not in the corpus" at build time, for this corpus, model and
+scoring.
 
 Two sets of probe questions are scored against the freshly built index:
   - off-topic probes shipped with the package (``probes/offtopic.txt``:
@@ -12,31 +13,30 @@ median, and never above the 5th percentile of the in-domain probes. It is
 deliberately no higher: off-topic questions about neighbouring subjects
 (other organisations, facts the corpus does not state) score like real
 questions, and wrongly refusing a real question costs more than showing
-low-confidence passages for an odd one. Chosen on the gold set's dev split
-and the probes; the result lives in the manifest, so it follows every
-change of corpus or model.
+low-confidence passages for an odd one. The result, and the sha256 of the
+probe set, live in the index's spec: a change of corpus, model, scoring or
+probes means a new calibration.
 """
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Any
 
 import numpy as np
 
 from qa.chunking import INTRODUCTION
-from qa.search import MAX_QUESTION_CHARS, Calibration, Searcher, visible_text
+from qa.embedding import Embedder
+from qa.probes import off_topic_probes
+from qa.questions import MAX_QUESTION_CHARS, visible_text
+from qa.retrieval import question_evidence
+from qa.spec import Calibration, ScoringSpec
+from qa.store import StoredIndex
 from qa.types import Passage
 
 OFF_TOPIC_SPREADS = 1.5
 IN_DOMAIN_QUANTILE = 0.05
 PROBE_WORDS = 12
 MAX_IN_DOMAIN_PROBES = 1000
-
-
-def off_topic_probes() -> list[str]:
-    text = resources.files("qa").joinpath("probes/offtopic.txt").read_text(encoding="utf-8")
-    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
 def in_domain_probes(passages: list[Passage]) -> list[str]:
@@ -52,24 +52,28 @@ def in_domain_probes(passages: list[Passage]) -> list[str]:
     return probes
 
 
-def calibrate(searcher: Searcher) -> dict[str, Any]:
-    """Fit the threshold and scale; return the manifest's ``calibration`` record."""
-    off = searcher.raw_evidence(off_topic_probes())
-    inside = searcher.raw_evidence(in_domain_probes(searcher.passages))
-    spread = max(float(off.std()), 0.01)
-    threshold = float(np.median(off)) + OFF_TOPIC_SPREADS * spread
-    if inside.size:
-        threshold = min(threshold, float(np.quantile(inside, IN_DOMAIN_QUANTILE)))
+def fit(off_topic: np.ndarray, in_domain: np.ndarray) -> Calibration:
+    """The threshold and scale from the two probe sets' evidence."""
+    spread = max(float(off_topic.std()), 0.01)
+    threshold = float(np.median(off_topic)) + OFF_TOPIC_SPREADS * spread
+    if in_domain.size:
+        threshold = min(threshold, float(np.quantile(in_domain, IN_DOMAIN_QUANTILE)))
     # Half a spread per unit: a probe at the off-topic median gets ~5% confidence.
-    scale = spread / 2
-    calibration = Calibration(threshold, scale)
-    return {
-        "threshold": round(threshold, 6),
-        "scale": round(scale, 6),
+    return Calibration(round(threshold, 6), round(spread / 2, 6))
+
+
+def calibrate(index: StoredIndex, embedder: Embedder, scoring: ScoringSpec) -> tuple[Calibration, dict[str, Any]]:
+    """The calibration of ``index`` scored with ``scoring``, and a summary of
+    the probes for people (the manifest's ``calibration_probes``)."""
+    off = question_evidence(index, embedder, scoring, off_topic_probes())
+    inside = question_evidence(index, embedder, scoring, in_domain_probes(index.passages))
+    calibration = fit(off, inside)
+    summary = {
         "evidence": "best hybrid passage score",
-        "off_topic_probes": _summary(off, calibration),
-        "in_domain_probes": _summary(inside, calibration),
+        "off_topic": _summary(off, calibration),
+        "in_domain": _summary(inside, calibration),
     }
+    return calibration, summary
 
 
 def _summary(scores: np.ndarray, calibration: Calibration) -> dict[str, float]:

@@ -2,7 +2,9 @@
 
 Each subcommand parses its flags, calls one library function and formats
 the result: readable text for people, ``--json`` for programs. Errors the
-user can act on are one line on stderr with exit status 2.
+user can act on (a :class:`~qa.errors.QAError`, a bad flag) are one line on
+stderr with exit status 2; anything else is a bug, shown with its traceback
+and exit status 1.
 """
 
 from __future__ import annotations
@@ -14,21 +16,28 @@ import os
 import shutil
 import sys
 import textwrap
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from qa import __version__
-from qa.config import DEFAULT_TOP_K, MAX_TOP_K, Config, config_from_env
-from qa.errors import QAError
+from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MODES, Config, config_from_env
+from qa.errors import InvalidArgument, QAError
 from qa.types import Answer
 
 USAGE_ERROR = 2
+SOME_FAILED = 1
+BUG = 1
 DEFAULT_GOLD = Path("tests/data/gold.jsonl")
 DEFAULT_OFF_TOPIC = Path("tests/data/offtopic.jsonl")
 DEFAULT_FOLLOWUPS = Path("tests/data/followups.jsonl")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Nothing is ever downloaded; set before any Hugging Face library is imported.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging()
@@ -41,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         return args.run(args, config)
-    except (QAError, ValueError) as exc:
+    except QAError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
@@ -50,14 +59,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (``| head``); silence the final flush too.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
+    except Exception as exc:  # noqa: BLE001 - not the user's doing: a bug, and it says so
+        traceback.print_exc()
+        print(f"error: internal error, this is a bug ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return BUG
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a bad flag said in one line (not the usage block)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="cica-qa", description="Ask questions of the CICA interview: build the index, ask, evaluate."
-    )
+    parser = _Parser(prog="cica-qa", description="Ask questions of the CICA interview: build the index, ask, evaluate.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     build = commands.add_parser("build", help="build the index (or say it is up to date)")
     _add_common(build)
@@ -112,52 +130,57 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_build(args: argparse.Namespace, config: Config) -> int:
-    from qa.indexing import build_index
+    from qa.build import build_index
 
     report = build_index(config, force=args.force, progress=sys.stderr.isatty())
-    what = "built" if report.built else "up to date"
     detail = f" ({report.reason}; {report.embedded} texts embedded)" if report.built else ""
     print(
-        f"index {what} in {config.index_dir}: {report.documents} documents, {report.passages} passages, "
+        f"index {report.action} in {config.index_dir}: {report.documents} documents, {report.passages} passages, "
         f"{report.sentences} sentences, {report.seconds:.2f} s{detail}"
     )
     return 0
 
 
 def run_ask(args: argparse.Namespace, config: Config) -> int:
-    from qa.search import clean_question
+    """Questions given as arguments are checked first (a bad one is a usage
+    error); a bad line of --questions-file gets an error in its place, and
+    every other line its answer."""
+    from qa.questions import clean_question
+    from qa.search import Searcher
 
-    questions = list(args.questions)
-    if args.questions_file:
-        questions += _read_questions(args.questions_file)
-    if not questions:
-        raise ValueError("no question given (pass QUESTION or --questions-file)")
-    for number, question in enumerate(questions, start=1):
+    for number, question in enumerate(args.questions, start=1):
         try:
             clean_question(question)
-        except ValueError as exc:
-            raise ValueError(f"question {number}: {exc}") from None
-    searcher = _open_searcher(config)
-    for question in questions:
-        answer = searcher.ask(question, k=args.top_k, mode=args.mode, previous=args.previous)
-        if args.json:
-            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
-        else:
-            print(format_answer(answer), flush=True)
-    return 0
+        except InvalidArgument as exc:
+            raise InvalidArgument(f"question {number}: {exc}") from None
+    questions = list(args.questions) + (_read_questions(args.questions_file) if args.questions_file else [])
+    if not questions:
+        raise InvalidArgument("no question given (pass QUESTION or --questions-file)")
+    searcher = Searcher.open(config)
+    failed = 0
+    for number, question in enumerate(questions, start=1):
+        try:
+            answer = searcher.ask(question, k=args.top_k, mode=args.mode, previous=args.previous)
+        except InvalidArgument as exc:
+            failed += 1
+            _print_failure(number, question, str(exc), args.json)
+            continue
+        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer), flush=True)
+    return SOME_FAILED if failed else 0
 
 
 def run_eval(args: argparse.Namespace, config: Config) -> int:
-    from qa.evaluation import full_report, load_followups, load_gold, load_off_topic
+    from qa.datasets import load_followups, load_gold, load_off_topic
+    from qa.evaluation import full_report
+    from qa.search import Searcher
 
     gold = load_gold(args.gold)
     off_topic_path = args.off_topic or (DEFAULT_OFF_TOPIC if DEFAULT_OFF_TOPIC.exists() else None)
     off_topic = load_off_topic(off_topic_path) if off_topic_path else []
     followups_path = args.followups or (DEFAULT_FOLLOWUPS if DEFAULT_FOLLOWUPS.exists() else None)
     followup_pairs = load_followups(followups_path) if followups_path else []
-    searcher = _open_searcher(config)
-    result = full_report(searcher, gold, off_topic, args.top_k, followup_pairs)
-    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else format_report(result))
+    report = full_report(Searcher.open(config), gold, off_topic, args.top_k, followup_pairs)
+    print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if args.json else report.to_table())
     return 0
 
 
@@ -168,7 +191,7 @@ def format_answer(answer: Answer) -> str:
         lines += textwrap.wrap(
             f"(read together with: {answer.context})", width, initial_indent="   ", subsequent_indent="   "
         )
-    if answer.abstained:
+    if answer.abstained or answer.sentence is None:
         lines.append(f"A: The interview does not seem to cover this (confidence {answer.confidence:.2f}).")
         if answer.hits:
             lines.append("   The closest passages, low confidence:")
@@ -184,73 +207,26 @@ def format_answer(answer: Answer) -> str:
     return "\n".join(lines) + "\n"
 
 
-def format_report(result: dict) -> str:
-    columns = ["questions", "hit@1", "hit@3", "hit@5", "mrr@10", "ndcg@10", "answer_accuracy"]
-    rows = [["mode", "split", "n", "hit@1", "hit@3", "hit@5", "MRR@10", "nDCG@10", "answer"]]
-    for mode, splits in result["modes"].items():
-        for split, metrics in splits.items():
-            if metrics.get("questions"):
-                rows.append(
-                    [mode, split, *(f"{metrics[c]:.3f}" if c != "questions" else str(metrics[c]) for c in columns)]
-                )
-    lines = _table(rows)
-    rows = [["abstention", "off-topic abstained", "in-domain wrongly abstained"]]
-    for split, figures in result["abstention"].items():
-        rows.append([split, _share(figures, "off_topic"), _share(figures, "in_domain")])
-    lines += ["", *_table(rows), ""]
-    if result["followups"]:
-        rows = [["follow-ups", "n", "hit@3 alone", "hit@3 with previous question"]]
-        for split, figures in result["followups"].items():
-            rows.append(
-                [
-                    split,
-                    str(figures["questions"]),
-                    f"{figures['hit@3_alone']:.3f}",
-                    f"{figures['hit@3_with_previous']:.3f}",
-                ]
-            )
-        lines += [*_table(rows), ""]
-    misses = result["misses"]
-    lines.append(
-        f"{result['mode']} misses (no relevant passage in the top {result['top_k']}, "
-        f"a wrong answer sentence, or an abstention): {len(misses)}"
-    )
-    for miss in misses:
-        rank = miss["first_relevant_rank"] or "-"
-        mark = "abstained" if miss["abstained"] else "answer ok" if miss["answer_correct"] else "answer wrong"
-        lines.append(f"  {miss['id']} [{miss['split']}] rank {rank}, {mark}: {miss['question']}")
-    for source, paragraphs in result["uncovered_paragraphs"].items():
-        lines.append(f"paragraphs of {source} no gold question reaches: {', '.join(map(str, paragraphs))}")
-    if result["evidence_not_in_index"]:
-        lines.append(f"gold evidence found in no passage: {', '.join(result['evidence_not_in_index'])}")
-    return "\n".join(lines)
+def _print_failure(number: int, question: str, message: str, as_json: bool) -> None:
+    from qa.questions import MAX_QUESTION_CHARS
 
-
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-
-
-def _share(figures: dict, kind: str) -> str:
-    total, share = figures[kind], figures[f"{kind}_abstained"]
-    return "-" if not total else f"{round(share * total)}/{total} ({share:.3f})"
-
-
-def _open_searcher(config: Config):  # -> qa.search.Searcher, imported lazily
-    from qa.indexing import open_index
-    from qa.search import Searcher
-
-    return Searcher(*open_index(config))
+    if as_json:
+        shown = question if len(question) <= MAX_QUESTION_CHARS else question[:MAX_QUESTION_CHARS] + "…"
+        print(json.dumps({"question": shown, "error": message}, ensure_ascii=False), flush=True)
+    else:
+        print(f"error: question {number}: {message}", file=sys.stderr, flush=True)
 
 
 def _read_questions(path: Path) -> list[str]:
+    """One question per line. Lines end at "\\n" (and "\\r\\n") only: a U+2028 or
+    form feed inside a question is part of it, not a line break."""
     try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+        text = sys.stdin.read() if str(path) == "-" else path.read_bytes().decode("utf-8")
     except OSError as exc:
-        raise ValueError(f"cannot read questions file {path}: {exc.strerror}") from exc
+        raise InvalidArgument(f"cannot read questions file {path}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
-        raise ValueError(f"questions file {path} is not UTF-8 text") from exc
-    return [line for line in text.splitlines() if line.strip()]
+        raise InvalidArgument(f"questions file {path} is not UTF-8 text") from exc
+    return [line.removesuffix("\r") for line in text.split("\n") if line.strip()]
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -275,8 +251,6 @@ def _add_top_k(parser: argparse.ArgumentParser, help_text: str = "number of pass
 
 
 def _add_mode(parser: argparse.ArgumentParser) -> None:
-    from qa.search import DEFAULT_MODE, MODES
-
     parser.add_argument(
         "-m", "--mode", choices=MODES, default=DEFAULT_MODE, help=f"retrieval mode (default {DEFAULT_MODE})"
     )

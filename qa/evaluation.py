@@ -1,4 +1,4 @@
-"""Retrieval evaluation against a gold set.
+"""Retrieval evaluation against a gold set, as typed values.
 
 A gold question lists ``evidence`` strings copied from the corpus. A passage
 is relevant when its text contains one of them (evidence lies inside one
@@ -10,36 +10,32 @@ Metrics (binary relevance, ranks 1-based):
   MRR@10   mean of 1/rank of the first relevant passage (0 beyond 10)
   nDCG@10  DCG of the top 10 over the ideal DCG for that question's
            number of relevant passages
+
+:func:`full_report` gives an :class:`EvalReport`, which renders itself as a
+table for people (``to_table``) and a dict for JSON (``to_dict``).
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from qa.search import DEFAULT_MODE, MODES, Searcher
+from qa.config import DEFAULT_MODE, MODES
+from qa.datasets import SPLITS, FollowUp, GoldQuestion, OffTopicQuestion
+from qa.search import Searcher
 from qa.types import Passage
 
 CUTOFF = 10
-SPLITS = ("dev", "test")
-
-
-@dataclass(frozen=True)
-class GoldQuestion:
-    id: str
-    question: str
-    evidence: tuple[str, ...]
-    split: str
+ALL = "all"
 
 
 @dataclass(frozen=True)
 class QuestionResult:
     gold: GoldQuestion
-    relevant_ranks: tuple[int, ...]  # ranks (within the cutoff) of relevant passages
+    relevant_ranks: tuple[int, ...]  # ranks (within the passages asked for) of relevant passages
     relevant_total: int  # relevant passages in the whole index
     answer: str | None
     answer_correct: bool
@@ -50,28 +46,136 @@ class QuestionResult:
         return self.relevant_ranks[0] if self.relevant_ranks else None
 
 
-def load_gold(path: Path) -> list[GoldQuestion]:
-    """Read a JSON Lines gold set; a malformed line is a ValueError naming it."""
-    items = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ValueError(f"cannot read gold set {path}: {exc.strerror}") from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            evidence = tuple(str(e) for e in record["evidence"])
-            item = GoldQuestion(str(record["id"]), str(record["question"]), evidence, str(record.get("split", "dev")))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{number}: not a gold question ({exc})") from exc
-        if not item.evidence or not all(e.strip() for e in item.evidence):
-            raise ValueError(f"{path}:{number}: a gold question needs non-empty evidence")
-        items.append(item)
-    if not items:
-        raise ValueError(f"{path} holds no gold questions")
-    return items
+@dataclass(frozen=True)
+class Metrics:
+    questions: int
+    hit_1: float = 0.0
+    hit_3: float = 0.0
+    hit_5: float = 0.0
+    mrr_10: float = 0.0
+    ndcg_10: float = 0.0
+    answer_accuracy: float = 0.0
+
+    @classmethod
+    def of(cls, results: Sequence[QuestionResult]) -> Metrics:
+        n = len(results)
+        if n == 0:
+            return cls(0)
+
+        def mean(values: Iterable[float]) -> float:
+            return round(sum(values) / n, 4)
+
+        return cls(
+            n,
+            hit_1=mean(hit_at(r.first_rank, 1) for r in results),
+            hit_3=mean(hit_at(r.first_rank, 3) for r in results),
+            hit_5=mean(hit_at(r.first_rank, 5) for r in results),
+            mrr_10=mean(reciprocal_rank(r.first_rank) for r in results),
+            ndcg_10=mean(ndcg(r.relevant_ranks, r.relevant_total) for r in results),
+            answer_accuracy=mean(float(r.answer_correct) for r in results),
+        )
+
+    def to_dict(self) -> dict[str, float]:
+        if not self.questions:
+            return {"questions": 0}
+        return {
+            "questions": self.questions,
+            "hit@1": self.hit_1,
+            "hit@3": self.hit_3,
+            "hit@5": self.hit_5,
+            "mrr@10": self.mrr_10,
+            "ndcg@10": self.ndcg_10,
+            "answer_accuracy": self.answer_accuracy,
+        }
+
+
+@dataclass(frozen=True)
+class Abstention:
+    off_topic: int
+    off_topic_abstained: float | None  # share of off-topic questions abstained on
+    in_domain: int
+    in_domain_abstained: float | None  # share of in-domain questions wrongly abstained on
+
+
+@dataclass(frozen=True)
+class FollowUpFigures:
+    questions: int
+    hit_3_alone: float
+    hit_3_with_previous: float
+
+
+@dataclass(frozen=True)
+class Miss:
+    id: str
+    split: str
+    question: str
+    first_relevant_rank: int | None
+    answer: str | None
+    answer_correct: bool
+    abstained: bool
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    mode: str  # the default mode, whose misses are listed
+    top_k: int
+    modes: dict[str, dict[str, Metrics]]  # mode -> split -> metrics
+    abstention: dict[str, Abstention]
+    followups: dict[str, FollowUpFigures]
+    misses: tuple[Miss, ...]
+    uncovered_paragraphs: dict[str, list[int]]
+    evidence_not_in_index: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "top_k": self.top_k,
+            "mode": self.mode,
+            "splits": {split: m.to_dict() for split, m in self.modes[self.mode].items()},
+            "modes": {mode: {s: m.to_dict() for s, m in splits.items()} for mode, splits in self.modes.items()},
+            "abstention": {split: dataclasses.asdict(a) for split, a in self.abstention.items()},
+            "followups": {
+                split: {
+                    "questions": f.questions,
+                    "hit@3_alone": f.hit_3_alone,
+                    "hit@3_with_previous": f.hit_3_with_previous,
+                }
+                for split, f in self.followups.items()
+            },
+            "misses": [dataclasses.asdict(m) for m in self.misses],
+            "uncovered_paragraphs": self.uncovered_paragraphs,
+            "evidence_not_in_index": list(self.evidence_not_in_index),
+        }
+
+    def to_table(self) -> str:
+        rows = [["mode", "split", "n", "hit@1", "hit@3", "hit@5", "MRR@10", "nDCG@10", "answer"]]
+        for mode, splits in self.modes.items():
+            for split, m in splits.items():
+                if m.questions:
+                    figures = (m.hit_1, m.hit_3, m.hit_5, m.mrr_10, m.ndcg_10, m.answer_accuracy)
+                    rows.append([mode, split, str(m.questions), *(f"{x:.3f}" for x in figures)])
+        lines = _table(rows)
+        rows = [["abstention", "off-topic abstained", "in-domain wrongly abstained"]]
+        for split, a in self.abstention.items():
+            rows.append([split, _share(a.off_topic_abstained, a.off_topic), _share(a.in_domain_abstained, a.in_domain)])
+        lines += ["", *_table(rows), ""]
+        if self.followups:
+            rows = [["follow-ups", "n", "hit@3 alone", "hit@3 with previous question"]]
+            for split, f in self.followups.items():
+                rows.append([split, str(f.questions), f"{f.hit_3_alone:.3f}", f"{f.hit_3_with_previous:.3f}"])
+            lines += [*_table(rows), ""]
+        lines.append(
+            f"{self.mode} misses (no relevant passage in the top {self.top_k}, "
+            f"a wrong answer sentence, or an abstention): {len(self.misses)}"
+        )
+        for miss in self.misses:
+            rank = miss.first_relevant_rank or "-"
+            mark = "abstained" if miss.abstained else "answer ok" if miss.answer_correct else "answer wrong"
+            lines.append(f"  {miss.id} [{miss.split}] rank {rank}, {mark}: {miss.question}")
+        for source, paragraphs in self.uncovered_paragraphs.items():
+            lines.append(f"paragraphs of {source} no gold question reaches: {', '.join(map(str, paragraphs))}")
+        if self.evidence_not_in_index:
+            lines.append(f"gold evidence found in no passage: {', '.join(self.evidence_not_in_index)}")
+        return "\n".join(lines)
 
 
 def hit_at(first_rank: int | None, k: int) -> float:
@@ -101,8 +205,11 @@ def evidence_spans(gold: GoldQuestion, passages: Iterable[Passage]) -> dict[int,
     return spans
 
 
-def evaluate_question(searcher: Searcher, gold: GoldQuestion, mode: str = DEFAULT_MODE) -> QuestionResult:
-    answer = searcher.ask(gold.question, k=CUTOFF, mode=mode)
+def evaluate_question(
+    searcher: Searcher, gold: GoldQuestion, mode: str = DEFAULT_MODE, depth: int = CUTOFF
+) -> QuestionResult:
+    """``depth`` passages are asked for: at least CUTOFF, for MRR@10 and nDCG@10."""
+    answer = searcher.ask(gold.question, k=max(depth, CUTOFF), mode=mode)
     spans = evidence_spans(gold, searcher.passages)
     ranks = tuple(hit.rank for hit in answer.hits if hit.passage.id in spans)
     correct = False
@@ -115,79 +222,43 @@ def evaluate_question(searcher: Searcher, gold: GoldQuestion, mode: str = DEFAUL
     return QuestionResult(gold, ranks, len(spans), sentence, correct, answer.abstained)
 
 
-def evaluate(searcher: Searcher, gold: Sequence[GoldQuestion], mode: str = DEFAULT_MODE) -> list[QuestionResult]:
-    return [evaluate_question(searcher, item, mode) for item in gold]
+def evaluate(
+    searcher: Searcher, gold: Sequence[GoldQuestion], mode: str = DEFAULT_MODE, depth: int = CUTOFF
+) -> list[QuestionResult]:
+    return [evaluate_question(searcher, item, mode, depth) for item in gold]
 
 
-def load_off_topic(path: Path) -> list[tuple[str, str]]:
-    """(question, split) pairs of a JSON Lines file of questions the corpus does not answer."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-        records = [json.loads(line) for line in lines if line.strip()]
-        return [(str(r["question"]), str(r.get("split", "dev"))) for r in records]
-    except OSError as exc:
-        raise ValueError(f"cannot read off-topic set {path}: {exc.strerror}") from exc
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"{path}: not an off-topic question set ({exc})") from exc
+def by_split(results: Sequence[QuestionResult]) -> dict[str, Metrics]:
+    splits = {split: Metrics.of([r for r in results if r.gold.split == split]) for split in SPLITS}
+    splits[ALL] = Metrics.of(results)
+    return splits
 
 
-def abstention(searcher: Searcher, in_domain: Sequence[QuestionResult], off_topic: Sequence[tuple[str, str]]) -> dict:
+def abstention(
+    searcher: Searcher, in_domain: Sequence[QuestionResult], off_topic: Sequence[OffTopicQuestion]
+) -> dict[str, Abstention]:
     """Per split: the share of off-topic questions abstained on, and of in-domain
     questions wrongly abstained on."""
-    off_abstained = [(split, searcher.ask(question).abstained) for question, split in off_topic]
+    off_abstained = [(item.split, searcher.ask(item.question).abstained) for item in off_topic]
     table = {}
-    for split in (*SPLITS, "all"):
-        offs = [a for s, a in off_abstained if split in (s, "all")]
-        ins = [r.abstained for r in in_domain if split in (r.gold.split, "all")]
-        table[split] = {
-            "off_topic": len(offs),
-            "off_topic_abstained": round(sum(offs) / len(offs), 4) if offs else None,
-            "in_domain": len(ins),
-            "in_domain_abstained": round(sum(ins) / len(ins), 4) if ins else None,
-        }
+    for split in (*SPLITS, ALL):
+        offs = [a for s, a in off_abstained if split in (s, ALL)]
+        ins = [r.abstained for r in in_domain if split in (r.gold.split, ALL)]
+        table[split] = Abstention(len(offs), _mean(offs), len(ins), _mean(ins))
     return table
 
 
-def load_followups(path: Path) -> list[tuple[GoldQuestion, str]]:
-    """(gold question, previous question) pairs: follow-ups that lean on the question before."""
-    try:
-        records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        return [
-            (
-                GoldQuestion(
-                    str(r["id"]), str(r["question"]), tuple(map(str, r["evidence"])), str(r.get("split", "dev"))
-                ),
-                str(r["previous"]),
-            )
-            for r in records
-        ]
-    except OSError as exc:
-        raise ValueError(f"cannot read follow-up set {path}: {exc.strerror}") from exc
-    except (ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"{path}: not a follow-up set ({exc})") from exc
-
-
-def followups(searcher: Searcher, pairs: Sequence[tuple[GoldQuestion, str]]) -> dict[str, dict[str, float]]:
+def followups(searcher: Searcher, pairs: Sequence[FollowUp]) -> dict[str, FollowUpFigures]:
     """Per split: hit@3 of follow-up questions asked alone and read with the previous question."""
     table = {}
-    for split in (*SPLITS, "all"):
-        chosen = [(g, previous) for g, previous in pairs if split in (g.split, "all")]
+    for split in (*SPLITS, ALL):
+        chosen = [pair for pair in pairs if split in (pair.gold.split, ALL)]
         if not chosen:
             continue
-        alone = [hit_at(_first_rank(searcher, g, ""), 3) for g, _ in chosen]
-        with_context = [hit_at(_first_rank(searcher, g, previous), 3) for g, previous in chosen]
-        table[split] = {
-            "questions": len(chosen),
-            "hit@3_alone": round(sum(alone) / len(chosen), 4),
-            "hit@3_with_previous": round(sum(with_context) / len(chosen), 4),
-        }
+        alone = [hit_at(_first_rank(searcher, pair.gold, ""), 3) for pair in chosen]
+        with_context = [hit_at(_first_rank(searcher, pair.gold, pair.previous), 3) for pair in chosen]
+        table[split] = FollowUpFigures(len(chosen), _mean(alone), _mean(with_context))
     return table
-
-
-def _first_rank(searcher: Searcher, gold: GoldQuestion, previous: str) -> int | None:
-    spans = evidence_spans(gold, searcher.passages)
-    hits = searcher.search(gold.question, k=CUTOFF, previous=previous)
-    return next((hit.rank for hit in hits if hit.passage.id in spans), None)
 
 
 def uncovered_paragraphs(gold: Sequence[GoldQuestion], passages: Sequence[Passage]) -> dict[str, list[int]]:
@@ -201,64 +272,50 @@ def uncovered_paragraphs(gold: Sequence[GoldQuestion], passages: Sequence[Passag
     return {source: sorted(paragraphs) for source, paragraphs in uncovered.items()}
 
 
-def summarise(results: Sequence[QuestionResult]) -> dict[str, float]:
-    n = len(results)
-    if n == 0:
-        return {"questions": 0}
-
-    def mean(values: Iterable[float]) -> float:
-        return round(sum(values) / n, 4)
-
-    return {
-        "questions": n,
-        "hit@1": mean(hit_at(r.first_rank, 1) for r in results),
-        "hit@3": mean(hit_at(r.first_rank, 3) for r in results),
-        "hit@5": mean(hit_at(r.first_rank, 5) for r in results),
-        "mrr@10": mean(reciprocal_rank(r.first_rank) for r in results),
-        "ndcg@10": mean(ndcg(r.relevant_ranks, r.relevant_total) for r in results),
-        "answer_accuracy": mean(float(r.answer_correct) for r in results),
-    }
-
-
-def by_split(results: Sequence[QuestionResult]) -> dict[str, dict[str, float]]:
-    splits = {split: summarise([r for r in results if r.gold.split == split]) for split in SPLITS}
-    splits["all"] = summarise(results)
-    return splits
+def misses(results: Sequence[QuestionResult], top_k: int) -> tuple[Miss, ...]:
+    """Questions with no relevant passage in the top ``top_k``, a wrong answer sentence, or an abstention."""
+    return tuple(
+        Miss(r.gold.id, r.gold.split, r.gold.question, r.first_rank, r.answer, r.answer_correct, r.abstained)
+        for r in results
+        if hit_at(r.first_rank, top_k) == 0.0 or not r.answer_correct or r.abstained
+    )
 
 
 def full_report(
     searcher: Searcher,
     gold: Sequence[GoldQuestion],
-    off_topic: Sequence[tuple[str, str]],
+    off_topic: Sequence[OffTopicQuestion],
     top_k: int,
-    followup_pairs: Sequence[tuple[GoldQuestion, str]] = (),
-) -> dict[str, Any]:
+    followup_pairs: Sequence[FollowUp] = (),
+) -> EvalReport:
     """Every mode side by side, abstention, follow-ups, coverage, and the default mode's misses."""
-    results = {mode: evaluate(searcher, gold, mode) for mode in MODES}
-    result = report(results[DEFAULT_MODE], top_k)
-    result["mode"] = DEFAULT_MODE
-    result["modes"] = {mode: by_split(mode_results) for mode, mode_results in results.items()}
-    result["abstention"] = abstention(searcher, results[DEFAULT_MODE], off_topic)
-    result["followups"] = followups(searcher, followup_pairs)
-    result["uncovered_paragraphs"] = uncovered_paragraphs(gold, searcher.passages)
-    return result
+    results = {mode: evaluate(searcher, gold, mode, top_k) for mode in MODES}
+    return EvalReport(
+        mode=DEFAULT_MODE,
+        top_k=top_k,
+        modes={mode: by_split(mode_results) for mode, mode_results in results.items()},
+        abstention=abstention(searcher, results[DEFAULT_MODE], off_topic),
+        followups=followups(searcher, followup_pairs),
+        misses=misses(results[DEFAULT_MODE], top_k),
+        uncovered_paragraphs=uncovered_paragraphs(gold, searcher.passages),
+        evidence_not_in_index=tuple(r.gold.id for r in results[DEFAULT_MODE] if r.relevant_total == 0),
+    )
 
 
-def report(results: Sequence[QuestionResult], top_k: int) -> dict[str, Any]:
-    """Metrics per split and overall, the misses, and gold items no passage holds."""
-    splits = by_split(results)
-    misses = [
-        {
-            "id": r.gold.id,
-            "split": r.gold.split,
-            "question": r.gold.question,
-            "first_relevant_rank": r.first_rank,
-            "answer": r.answer,
-            "answer_correct": r.answer_correct,
-            "abstained": r.abstained,
-        }
-        for r in results
-        if hit_at(r.first_rank, top_k) == 0.0 or not r.answer_correct or r.abstained
-    ]
-    unfound = [r.gold.id for r in results if r.relevant_total == 0]
-    return {"top_k": top_k, "splits": splits, "misses": misses, "evidence_not_in_index": unfound}
+def _first_rank(searcher: Searcher, gold: GoldQuestion, previous: str) -> int | None:
+    spans = evidence_spans(gold, searcher.passages)
+    hits = searcher.search(gold.question, k=CUTOFF, previous=previous)
+    return next((hit.rank for hit in hits if hit.passage.id in spans), None)
+
+
+def _mean(values: Sequence[float | bool]) -> float | None:
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+
+
+def _share(share: float | None, total: int) -> str:
+    return "-" if not total or share is None else f"{round(share * total)}/{total} ({share:.3f})"

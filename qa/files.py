@@ -7,7 +7,9 @@ import contextlib
 import hashlib
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -41,3 +43,39 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+@dataclass(frozen=True)
+class HeldFile:
+    """A file hashed through an open handle that is kept open. ``path``
+    (``/dev/fd/N``) names that same file even after a build has replaced its
+    name in the directory, so a library that only takes a path (onnxruntime)
+    reads exactly the bytes that were checked, without a copy in memory."""
+
+    handle: BinaryIO
+    sha256: str
+
+    @property
+    def path(self) -> str:
+        return f"/dev/fd/{self.handle.fileno()}"
+
+    def read_bytes(self) -> bytes:
+        self.handle.seek(0)
+        return self.handle.read()
+
+
+def hold_file(path: Path, chunk: int = 1 << 20) -> HeldFile:
+    """Open ``path``, hash it through the handle, and keep the handle."""
+    handle = open(path, "rb")  # noqa: SIM115 - held open on purpose, closed when the HeldFile goes
+    digest = hashlib.sha256()
+    try:
+        while block := handle.read(chunk):
+            digest.update(block)
+    except BaseException:
+        handle.close()
+        raise
+    return HeldFile(handle, digest.hexdigest())
+
+
+def as_bytes(data: bytes | HeldFile) -> bytes:
+    return data.read_bytes() if isinstance(data, HeldFile) else data

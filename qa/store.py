@@ -1,24 +1,32 @@
 """The index store: a directory of plain files, described by ``manifest.json``.
 
-    manifest.json        schema version, model, chunking, calibration, corpus
-                         and artifact hashes, counts, versions
+    manifest.json        the index's identity (qa.spec.Manifest): model, chunking,
+                         scoring, probes, calibration, corpus and artifact hashes,
+                         counts, versions, and a sha256 of its own content
     passages.jsonl       one passage per line; line i is row i of the FAISS index
     dense.faiss          FAISS inner-product index over unit vectors (= cosine)
     sentences.npy        unit vectors of every passage sentence, in passage order
     questions.npy        row i: unit vector of passage i's interviewer question
     keyword.passages.*   bm25s index over passages (document i = passage i)
     keyword.sentences.*  bm25s index over sentences (document j = sentence row j)
+    encoder.*, tokenizer.json
+                         the model exported to ONNX, when it could be exported
 
-Writes are atomic: each artifact goes to a temporary file in the same
-directory, is fsynced and ``os.replace``d; the manifest goes last. Loading
-checks every artifact against the manifest's sha256 before using it, so a
-partial or damaged index is detected, never half-used. No pickle anywhere.
+Writing: each file goes to a temporary file in the same directory, is
+fsynced and ``os.replace``d; the old manifest is removed first and the new
+one written last, so at every moment the directory holds either no manifest
+or a manifest whose every checksum matches. Reading: every file is read
+once, checked against the manifest's sha256, and parsed from those very
+bytes, so a build replacing files meanwhile cannot mix two builds into one
+index. No pickle anywhere.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
+import functools
 import io
 import json
 from collections.abc import Iterator
@@ -28,11 +36,14 @@ from typing import Any
 
 import numpy as np
 
+from qa import keyword
 from qa.errors import IndexCorrupt, IndexNotFound
-from qa.files import atomic_write, sha256_bytes, sha256_file
+from qa.files import HeldFile, as_bytes, atomic_write, hold_file, sha256_bytes
+from qa.onnx_encoder import ENCODER_FILE
+from qa.onnx_encoder import FILES as ENCODER_FILES
+from qa.spec import IndexSpec, Manifest
 from qa.types import Passage
 
-SCHEMA_VERSION = 2
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 DENSE = "dense.faiss"
@@ -41,15 +52,12 @@ QUESTIONS = "questions.npy"
 PASSAGE_KEYWORDS = "keyword.passages"
 SENTENCE_KEYWORDS = "keyword.sentences"
 REQUIRED = (PASSAGES, DENSE, SENTENCES, QUESTIONS)
-# The query encoder exported beside the index (see qa.onnx_embedding), listed
-# under the manifest's "encoder" record when the model could be exported.
-ENCODER_FILES = ("encoder.json", "encoder.onnx", "tokenizer.json")
 LOCK = ".lock"
 
 
 @dataclass(frozen=True)
 class StoredIndex:
-    manifest: dict[str, Any]
+    manifest: Manifest
     passages: list[Passage]
     dense: Any  # faiss.Index over unit vectors; row position is the passage id
     sentence_vectors: np.ndarray  # unit rows, passage by passage, sentence by sentence
@@ -58,80 +66,131 @@ class StoredIndex:
     sentence_keywords: Any  # bm25s.BM25, document j = row j of sentence_vectors
 
     @property
+    def spec(self) -> IndexSpec:
+        return self.manifest.spec
+
+    @property
     def model_id(self) -> str:
-        return str(self.manifest["model"]["id"])
+        return self.spec.model.id
+
+    @functools.cached_property
+    def sentence_offsets(self) -> np.ndarray:
+        """Passage i owns sentence rows [offsets[i], offsets[i + 1])."""
+        counts = [len(p.sentences) for p in self.passages]
+        return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    @functools.cached_property
+    def sentence_owner(self) -> np.ndarray:
+        """Row j of the sentence vectors belongs to passage sentence_owner[j]."""
+        return np.repeat(np.arange(len(self.passages)), [len(p.sentences) for p in self.passages])
 
 
-def read_manifest(index_dir: Path) -> dict[str, Any]:
+def read_manifest(index_dir: Path) -> Manifest:
     path = index_dir / MANIFEST
-    if not path.is_file():
-        raise IndexNotFound(f"no index in {index_dir}")
     try:
-        manifest = json.loads(path.read_bytes())
-    except (OSError, ValueError) as exc:
-        raise IndexCorrupt(f"unreadable manifest {path}: {exc}") from exc
-    if not isinstance(manifest, dict) or manifest.get("schema_version") != SCHEMA_VERSION:
-        raise IndexCorrupt(f"{path} is not a schema {SCHEMA_VERSION} manifest")
-    return manifest
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise IndexNotFound(f"no index in {index_dir}") from None
+    except OSError as exc:
+        raise IndexCorrupt(f"cannot read {path}: {exc.strerror}") from exc
+    return Manifest.from_json(data, str(path))
 
 
-def load_index(index_dir: Path) -> StoredIndex:
-    """Load and verify every artifact; raise IndexNotFound / IndexCorrupt."""
+# A verified index and the verified files of its exported encoder (empty when it has none);
+# the model itself is held open rather than copied into memory (see qa.files.HeldFile).
+EncoderFiles = dict[str, bytes | HeldFile]
+Opened = tuple["StoredIndex", EncoderFiles]
+
+
+def try_read_index(index_dir: Path) -> tuple[Opened | None, str]:
+    """The verified index, or None and why there is none."""
+    try:
+        return read_index(index_dir), ""
+    except (IndexNotFound, IndexCorrupt) as exc:
+        return None, str(exc)
+
+
+def read_index(index_dir: Path) -> Opened:
+    """The verified index, and the verified bytes of its exported encoder
+    (empty when it has none). Raises IndexNotFound / IndexCorrupt."""
     import faiss
-
-    from qa import keyword
 
     manifest = read_manifest(index_dir)
+    if manifest.encoder not in (None, manifest.spec.model.id):
+        raise IndexCorrupt(f"the manifest in {index_dir} lists an encoder of another model")
+    missing = [name for name in REQUIRED if name not in manifest.artifacts]
+    if manifest.encoder:
+        missing += [name for name in ENCODER_FILES if name not in manifest.artifacts]
+    if missing:
+        raise IndexCorrupt(f"the manifest in {index_dir} lists no {', '.join(missing)}")
+    files = {
+        name: _verified_bytes(index_dir, name, digest)
+        for name, digest in manifest.artifacts.items()
+        if name != ENCODER_FILE
+    }
     try:
-        listed = manifest["artifacts"]
-        missing = [name for name in REQUIRED if name not in listed]
-        if missing:
-            raise IndexCorrupt(f"the manifest in {index_dir} lists no {', '.join(missing)}")
-        artifacts = {name: _verified_bytes(index_dir, name, expected) for name, expected in listed.items()}
         index = StoredIndex(
             manifest=manifest,
-            passages=[Passage.from_record(json.loads(line)) for line in artifacts[PASSAGES].decode().splitlines()],
-            dense=faiss.deserialize_index(np.frombuffer(artifacts[DENSE], dtype=np.uint8)),
-            sentence_vectors=np.load(io.BytesIO(artifacts[SENTENCES]), allow_pickle=False),
-            question_vectors=np.load(io.BytesIO(artifacts[QUESTIONS]), allow_pickle=False),
-            # bm25s reads its own files; they were just verified against the manifest.
-            passage_keywords=keyword.load(index_dir, PASSAGE_KEYWORDS),
-            sentence_keywords=keyword.load(index_dir, SENTENCE_KEYWORDS),
+            passages=[Passage.from_record(json.loads(line)) for line in files[PASSAGES].decode().splitlines()],
+            dense=faiss.deserialize_index(np.frombuffer(files[DENSE], dtype=np.uint8)),
+            sentence_vectors=_npy(files[SENTENCES]),
+            question_vectors=_npy(files[QUESTIONS]),
+            passage_keywords=keyword.from_files(files, PASSAGE_KEYWORDS),
+            sentence_keywords=keyword.from_files(files, SENTENCE_KEYWORDS),
         )
-        _check_consistent(index, index_dir)
-        _check_encoder(index_dir, manifest.get("encoder"))
-    except IndexCorrupt:
-        raise
     except Exception as exc:  # any parse failure of a checksummed file means a foreign writer
         raise IndexCorrupt(f"unreadable index in {index_dir}: {exc}") from exc
-    return index
+    _check_consistent(index, index_dir)
+    encoder: EncoderFiles = {}
+    if manifest.encoder:
+        encoder = {name: files[name] for name in ENCODER_FILES if name != ENCODER_FILE}
+        encoder[ENCODER_FILE] = _verified_held(index_dir, ENCODER_FILE, manifest.artifacts[ENCODER_FILE])
+    return index, encoder
 
 
-def write_index(index_dir: Path, index: StoredIndex) -> dict[str, Any]:
-    """Write all artifacts atomically, manifest last; return the manifest written."""
+def index_files(
+    passages: list[Passage],
+    dense: Any,
+    sentence_vectors: np.ndarray,
+    question_vectors: np.ndarray,
+    passage_keywords: Any,
+    sentence_keywords: Any,
+) -> dict[str, bytes]:
+    """The artifacts of an index as ``{file name: bytes}``, ready for :func:`write_index`."""
     import faiss
 
-    from qa import keyword
-
-    payloads = {
-        PASSAGES: "".join(json.dumps(p.to_record(), ensure_ascii=False) + "\n" for p in index.passages).encode(),
-        DENSE: faiss.serialize_index(index.dense).tobytes(),
-        SENTENCES: _npy_bytes(index.sentence_vectors),
-        QUESTIONS: _npy_bytes(index.question_vectors),
-        **keyword.serialize(index.passage_keywords, PASSAGE_KEYWORDS),
-        **keyword.serialize(index.sentence_keywords, SENTENCE_KEYWORDS),
+    return {
+        PASSAGES: "".join(json.dumps(p.to_record(), ensure_ascii=False) + "\n" for p in passages).encode(),
+        DENSE: faiss.serialize_index(dense).tobytes(),
+        SENTENCES: _npy_bytes(sentence_vectors),
+        QUESTIONS: _npy_bytes(question_vectors),
+        **keyword.serialize(passage_keywords, PASSAGE_KEYWORDS),
+        **keyword.serialize(sentence_keywords, SENTENCE_KEYWORDS),
     }
+
+
+def write_index(index_dir: Path, manifest: Manifest, files: dict[str, bytes | HeldFile]) -> Manifest:
+    """Write ``files`` atomically, then the manifest listing them; return it.
+    Callers hold :func:`build_lock`."""
     index_dir.mkdir(parents=True, exist_ok=True)
     _sweep_temporary_files(index_dir)
     with contextlib.suppress(FileNotFoundError):
         # Invalidate first: a crash between data and manifest leaves no manifest
         # that could vouch for a mix of old and new files.
         (index_dir / MANIFEST).unlink()
-    for name, data in payloads.items():
-        atomic_write(index_dir / name, data)
-    manifest = {**index.manifest, "artifacts": {name: sha256_bytes(data) for name, data in payloads.items()}}
-    atomic_write(index_dir / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8"))
+    digests = {}
+    for name, data in files.items():
+        content = as_bytes(data)
+        atomic_write(index_dir / name, content)
+        digests[name] = sha256_bytes(content)
+    manifest = dataclasses.replace(manifest, artifacts=digests)
+    atomic_write(index_dir / MANIFEST, manifest.to_json())
     return manifest
+
+
+def write_manifest(index_dir: Path, manifest: Manifest) -> None:
+    """Replace the manifest alone (a recalibration: the artifacts it lists are unchanged)."""
+    atomic_write(index_dir / MANIFEST, manifest.to_json())
 
 
 @contextlib.contextmanager
@@ -154,7 +213,7 @@ def _sweep_temporary_files(index_dir: Path) -> None:
 
 
 def _verified_bytes(index_dir: Path, name: str, expected: str) -> bytes:
-    if Path(name).name != name:
+    if Path(name).name != name or name in ("", ".", ".."):
         raise IndexCorrupt(f"the manifest in {index_dir} names a file outside it: {name!r}")
     try:
         data = (index_dir / name).read_bytes()
@@ -165,8 +224,20 @@ def _verified_bytes(index_dir: Path, name: str, expected: str) -> bytes:
     return data
 
 
+def _verified_held(index_dir: Path, name: str, expected: str) -> HeldFile:
+    try:
+        held = hold_file(index_dir / name)
+    except OSError as exc:
+        raise IndexCorrupt(f"missing index file {index_dir / name}") from exc
+    if held.sha256 != expected:
+        held.handle.close()
+        raise IndexCorrupt(f"index file {index_dir / name} does not match its checksum")
+    return held
+
+
 def _check_consistent(index: StoredIndex, where: Path) -> None:
-    dimension = index.manifest["model"]["dimension"]
+    spec, counts = index.spec, index.manifest.counts
+    dimension = spec.model.dimension
     passages = len(index.passages)
     sentences = sum(len(p.sentences) for p in index.passages)
     problems = [
@@ -177,23 +248,16 @@ def _check_consistent(index: StoredIndex, where: Path) -> None:
         (index.passage_keywords.scores["num_docs"] != passages, "keyword index size differs from passages"),
         (index.sentence_keywords.scores["num_docs"] != sentences, "sentence keyword index size differs"),
         (any(p.id != i for i, p in enumerate(index.passages)), "passage ids out of order"),
+        ((counts.passages, counts.sentences) != (passages, sentences), "the manifest's counts differ"),
+        (passages > 0 and spec.calibration is None, "no calibration"),
     ]
     for failed, message in problems:
         if failed:
             raise IndexCorrupt(f"inconsistent index in {where}: {message}")
 
 
-def _check_encoder(index_dir: Path, record: dict[str, Any] | None) -> None:
-    """The exported encoder, if the manifest lists one, must match its checksums."""
-    if not record:
-        return
-    for name in ENCODER_FILES:
-        try:
-            intact = sha256_file(index_dir / name) == record["files"][name]
-        except OSError:
-            intact = False
-        if not intact:
-            raise IndexCorrupt(f"encoder file {index_dir / name} is missing or does not match its checksum")
+def _npy(data: bytes) -> np.ndarray:
+    return np.load(io.BytesIO(data), allow_pickle=False)
 
 
 def _npy_bytes(array: np.ndarray) -> bytes:

@@ -80,7 +80,7 @@ def fake_factory():
 @pytest.fixture(scope="session")
 def real_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
     """The real interview, copied, with an index built once by the real model."""
-    from qa.indexing import build_index
+    from qa.build import build_index
 
     root = tmp_path_factory.mktemp("real")
     shutil.copytree(ROOT / "corpus", root / "corpus")
@@ -91,10 +91,9 @@ def real_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
 
 @pytest.fixture(scope="session")
 def real_searcher(real_config: Config):
-    from qa.indexing import open_index
     from qa.search import Searcher
 
-    return Searcher(*open_index(real_config))
+    return Searcher.open(real_config)
 
 
 @pytest.fixture(scope="session")

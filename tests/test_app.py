@@ -124,3 +124,21 @@ def test_requests_do_not_rebuild_the_unused_monitoring_summary(launched_app, mon
     for question in ("When did Kuwait join?", "Who chairs CICA?"):
         client.predict(question, 1, api_name="/ask")
     assert built == []
+
+
+@pytest.mark.parametrize(
+    "question, top_k, message",
+    [
+        ("   ", 4, "the question is empty"),
+        ("When did Kuwait join?", "many", "top_k must be a number from 1 to 50"),
+        ("why " * 400, 4, "the question is longer than 1000 characters"),
+    ],
+)
+def test_api_errors_arrive_as_written_not_wrapped_in_quotes(launched_app, real_searcher, question, top_k, message):
+    with pytest.raises(gr.Error) as caught:
+        app.ask_json(real_searcher, question, top_k)
+    assert caught.value.message == message
+    client = Client(launched_app, verbose=False)
+    with pytest.raises(Exception) as remote:
+        client.predict(question, top_k, api_name="/ask")
+    assert str(remote.value) == message

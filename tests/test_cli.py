@@ -134,15 +134,6 @@ def test_usage_errors_are_one_line_and_exit_2(argv, message, tmp_path):
     assert line.startswith(f"error: {message}")
 
 
-@pytest.mark.parametrize("flag", ["-k 0", "-k 51", "-k two", "--max-tokens 0", "--mode fuzzy"])
-def test_bad_flags_are_usage_errors(flag, capsys):
-    command = "build" if "max-tokens" in flag else "ask"
-    with pytest.raises(SystemExit) as exit_info:
-        build_parser().parse_args([command, "q", *flag.split()] if command == "ask" else [command, *flag.split()])
-    assert exit_info.value.code == 2
-    assert "Traceback" not in capsys.readouterr().err
-
-
 def test_readme_documents_every_command_and_flag():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     parser = build_parser()
@@ -153,3 +144,82 @@ def test_readme_documents_every_command_and_flag():
             longest = max(action.option_strings, key=len, default=None)
             if longest and longest != "--help":
                 assert longest in readme, f"{name} {longest}"
+
+
+def run_cli(*argv, stdin=None):
+    return subprocess.run(
+        [sys.executable, "-m", "qa", *argv], input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+
+
+@pytest.mark.e2e
+def test_a_bad_line_in_a_questions_file_costs_only_that_line(real_config, tmp_path):
+    questions = tmp_path / "q.txt"
+    lines = ["When did Kuwait join?", "why " * 400, "", "What is the CICA Fund?"]
+    questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = run_cli("ask", "--questions-file", str(questions), "--json", "-k", "1", *paths(real_config))
+    assert proc.returncode == 1, proc.stderr
+    objects = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o["question"][:20] for o in objects] == ["When did Kuwait join", ("why " * 5)[:20], "What is the CICA Fun"]
+    assert objects[1] == {"question": ("why " * 400)[:1000] + "…", "error": objects[1]["error"]}
+    assert objects[1]["error"] == "the question is longer than 1000 characters"
+    assert objects[0]["passages"] and objects[2]["passages"]
+    human = run_cli("ask", "--questions-file", str(questions), "-k", "1", *paths(real_config))
+    assert human.returncode == 1
+    assert human.stdout.count("Q: ") == 2
+    assert human.stderr.strip() == "error: question 2: the question is longer than 1000 characters"
+
+
+@pytest.mark.e2e
+def test_a_line_separator_inside_a_question_does_not_split_it(real_config, capsys, tmp_path):
+    questions = tmp_path / "q.txt"
+    questions.write_bytes("When did Kuwait\u2028join CICA?\r\nWhat is the CICA Fund?\n".encode())
+    assert main(["ask", "--questions-file", str(questions), "--json", "-k", "1", *paths(real_config)]) == 0
+    objects = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o["question"] for o in objects] == ["When did Kuwait join CICA?", "What is the CICA Fund?"]
+
+
+def test_a_bug_says_so_with_its_traceback_and_exit_1(monkeypatch, capsys, tmp_path):
+    """Only domain errors are the user's; a ValueError from deep inside (numpy,
+    FAISS) is a bug, not "error: ..." with exit 2."""
+    from qa import build
+
+    def broken(*args, **kwargs):
+        raise ValueError("operands could not be broadcast together")
+
+    monkeypatch.setattr(build, "build_index", broken)
+    assert main(["build", "--index", str(tmp_path / "index")]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err
+    assert err.strip().splitlines()[-1] == (
+        "error: internal error, this is a bug (ValueError: operands could not be broadcast together)"
+    )
+
+
+@pytest.mark.parametrize("argv", [["ask", "q", "-k", "0"], ["ask", "q", "--mode", "fuzzy"], ["build", "--nope"], []])
+def test_a_bad_flag_is_one_line_and_exit_2(argv, tmp_path):
+    proc = run_cli(*argv)
+    assert proc.returncode == 2 and proc.stdout == ""
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("error: ") and line.endswith("--help)")
+
+
+def test_eval_asks_for_as_many_passages_as_top_k():
+    """With -k above 10 a relevant passage at rank 12 is a hit, not a miss."""
+    from qa.datasets import GoldQuestion
+    from qa.evaluation import evaluate_question
+    from qa.types import Answer
+
+    class Recording:
+        passages = []
+        asked = []
+
+        def ask(self, question, k, mode):
+            self.asked.append(k)
+            return Answer(question, False, None, (), 1.0)
+
+    searcher = Recording()
+    result = evaluate_question(searcher, GoldQuestion("g", "q", ("e",), "dev"), depth=20)
+    assert searcher.asked == [20]
+    evaluate_question(searcher, result.gold, depth=3)
+    assert searcher.asked[-1] == 10  # never below what MRR@10 and nDCG@10 need

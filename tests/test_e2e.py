@@ -1,6 +1,7 @@
 """The real packaged model on the real interview: what proves the product works."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -8,11 +9,13 @@ import sys
 import pytest
 
 from qa.chunking import chunk_corpus
+from qa.datasets import load_followups, load_gold, load_off_topic
 from qa.documents import load_corpus
 from qa.embedding import load_embedder, resolve_model
 from qa.errors import IndexCorrupt
-from qa.evaluation import abstention, evaluate, followups, load_followups, load_gold, load_off_topic, report
-from qa.store import ENCODER_FILES, load_index
+from qa.evaluation import abstention, by_split, evaluate, followups
+from qa.onnx_encoder import FILES as ENCODER_FILES
+from qa.store import read_index
 from tests.conftest import DATA, ROOT
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +35,7 @@ def test_default_model_loads_from_the_package_without_network():
 def test_real_chunks_are_exact_and_inside_the_model_limit(real_config, real_searcher):
     documents = {d.source: d for d in load_corpus(real_config.corpus_dir)}
     embedder = real_searcher.embedder
-    max_tokens = real_searcher.index.manifest["chunking"]["max_tokens"]
+    max_tokens = real_searcher.spec.chunking.max_tokens
     passages = chunk_corpus(list(documents.values()), embedder.count_tokens, max_tokens)
     assert passages == real_searcher.passages
     assert max_tokens < embedder.max_seq_length
@@ -66,14 +69,14 @@ def test_retrieval_quality_gate_on_the_held_out_split(real_searcher):
     gold = load_gold(DATA / "gold.jsonl")
     off_topic = load_off_topic(DATA / "offtopic.jsonl")
     results = evaluate(real_searcher, gold)
-    metrics = report(results, top_k=5)["splits"]["test"]
-    assert metrics["hit@1"] >= 0.75, metrics
-    assert metrics["hit@5"] >= 0.90, metrics
-    assert metrics["mrr@10"] >= 0.80, metrics
-    assert metrics["answer_accuracy"] >= 0.70, metrics
+    metrics = by_split(results)["test"]
+    assert metrics.hit_1 >= 0.75, metrics
+    assert metrics.hit_5 >= 0.90, metrics
+    assert metrics.mrr_10 >= 0.80, metrics
+    assert metrics.answer_accuracy >= 0.70, metrics
     refusals = abstention(real_searcher, results, off_topic)["test"]
-    assert refusals["in_domain_abstained"] <= 0.03, refusals
-    assert refusals["off_topic_abstained"] >= 0.45, refusals
+    assert refusals.in_domain_abstained <= 0.03, refusals
+    assert refusals.off_topic_abstained >= 0.45, refusals
 
 
 @pytest.mark.parametrize(
@@ -111,7 +114,7 @@ def test_off_topic_questions_abstain_but_still_show_the_closest_passages(real_se
 def test_calibration_evidence_is_the_same_batched_or_one_by_one(real_searcher):
     """Calibration encodes its probes in one batch; the threshold it fits must
     mean the same as the evidence of one question asked on its own."""
-    questions = [question for question, _ in load_off_topic(DATA / "offtopic.jsonl")[:4]]
+    questions = [item.question for item in load_off_topic(DATA / "offtopic.jsonl")[:4]]
     questions += [item.question for item in load_gold(DATA / "gold.jsonl")[:4]]
     one_by_one = [real_searcher.raw_evidence([q])[0] for q in questions]
     assert real_searcher.raw_evidence(questions).tolist() == pytest.approx(one_by_one, abs=1e-4)
@@ -120,21 +123,22 @@ def test_calibration_evidence_is_the_same_batched_or_one_by_one(real_searcher):
 def test_hybrid_beats_each_single_retriever_on_the_held_out_split(real_searcher):
     gold = load_gold(DATA / "gold.jsonl")
     mrr = {
-        mode: report(evaluate(real_searcher, gold, mode), 5)["splits"]["test"]["mrr@10"]
-        for mode in ("dense", "keyword", "hybrid")
+        mode: by_split(evaluate(real_searcher, gold, mode))["test"].mrr_10 for mode in ("dense", "keyword", "hybrid")
     }
     assert mrr["hybrid"] > max(mrr["dense"], mrr["keyword"]), mrr
 
 
-def test_the_query_path_never_imports_torch(real_config):
+def test_the_query_path_never_imports_torch_or_the_build(real_config):
     """`python -m qa ask` answers through onnxruntime: torch, transformers and
-    sentence-transformers stay unimported."""
+    sentence-transformers stay unimported, and so do the build, calibration
+    and the exporter."""
     script = (
         "import json, sys\n"
         "from qa.cli import main\n"
         f"code = main(['ask', 'When did Kuwait join?', '--json', '--corpus', {str(real_config.corpus_dir)!r},"
         f" '--index', {str(real_config.index_dir)!r}])\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'transformers', 'sentence_transformers'})\n"
+        "heavy += sorted({m for m in sys.modules} & {'qa.build', 'qa.calibration', 'qa.onnx_export'})\n"
         "print(json.dumps(heavy))\n"
         "sys.exit(code)\n"
     )
@@ -148,8 +152,8 @@ def test_the_query_path_never_imports_torch(real_config):
 
 def test_index_holds_a_verified_onnx_export_of_its_model(real_config, real_searcher, tmp_path):
     manifest = real_searcher.index.manifest
-    assert manifest["encoder"]["model_id"] == manifest["model"]["id"]
-    assert set(manifest["encoder"]["files"]) == set(ENCODER_FILES)
+    assert manifest.encoder == real_searcher.index.model_id
+    assert set(ENCODER_FILES) <= set(manifest.artifacts)
     copy = tmp_path / "index"
     shutil.copytree(real_config.index_dir, copy)
     with open(copy / "encoder.onnx", "r+b") as handle:
@@ -158,7 +162,7 @@ def test_index_holds_a_verified_onnx_export_of_its_model(real_config, real_searc
         handle.seek(5_000_000)
         handle.write(bytes([byte[0] ^ 0xFF]))  # one flipped weight: loads fine, answers wrong
     with pytest.raises(IndexCorrupt, match="encoder.onnx"):
-        load_index(copy)
+        read_index(copy)
 
 
 def test_a_follow_up_finds_the_new_chairs_priority_with_the_previous_question(real_searcher):
@@ -172,4 +176,44 @@ def test_a_follow_up_finds_the_new_chairs_priority_with_the_previous_question(re
 def test_follow_ups_are_found_more_often_with_the_previous_question(real_searcher):
     table = followups(real_searcher, load_followups(DATA / "followups.jsonl"))
     assert len(load_followups(DATA / "followups.jsonl")) >= 10
-    assert table["all"]["hit@3_with_previous"] > table["all"]["hit@3_alone"], table
+    assert table["all"].hit_3_with_previous > table["all"].hit_3_alone, table
+
+
+def test_loading_a_model_leaves_the_environment_alone_and_never_downloads():
+    """Library code does not mutate os.environ; models load from local files
+    only, so an unknown name fails at once instead of reaching for the Hub."""
+    script = (
+        "import os, sys\n"
+        "import sentence_transformers  # torch sets its own variables on import\n"
+        "before = dict(os.environ)\n"
+        "from qa.embedding import SentenceTransformerEmbedder, resolve_model\n"
+        "from qa.errors import ModelError\n"
+        "SentenceTransformerEmbedder(resolve_model(None))\n"
+        "assert dict(os.environ) == before, set(os.environ.items()) ^ set(before.items())\n"
+        "try:\n"
+        "    SentenceTransformerEmbedder(resolve_model('someone/not-on-this-machine'))\n"
+        "except ModelError as exc:\n"
+        "    print(exc)\n"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_", "TOKENIZERS_"))}
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120, env=environment
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("cannot load model 'someone/not-on-this-machine'")
+
+
+def test_the_encoder_is_loaded_from_the_file_that_was_checked(real_config, tmp_path):
+    """encoder.onnx is hashed through a handle kept open, and onnxruntime
+    loads it through that handle: a build replacing it after the check
+    changes nothing for this reader."""
+    from qa.onnx_encoder import OnnxEmbedder
+
+    copy = tmp_path / "index"
+    shutil.copytree(real_config.index_dir, copy)
+    index, encoder_files = read_index(copy)
+    replacement = copy / "replacement.onnx"
+    replacement.write_bytes(b"not a model")
+    os.replace(replacement, copy / "encoder.onnx")
+    embedder = OnnxEmbedder(encoder_files, index.model_id)
+    assert embedder.encode(["When did Kuwait join?"]).shape == (1, 384)

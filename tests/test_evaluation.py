@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.evaluation import GoldQuestion, QuestionResult, evaluate, hit_at, load_gold, ndcg, reciprocal_rank, summarise
-from qa.indexing import open_index
+from qa.datasets import GoldQuestion, load_gold
+from qa.errors import InvalidArgument
+from qa.evaluation import Metrics, QuestionResult, evaluate, hit_at, ndcg, reciprocal_rank
 from qa.search import Searcher
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -21,7 +22,7 @@ def test_metrics_on_a_hand_made_example():
     #   B: two relevant passages, ranked 2 and 4           -> RR 1/2, nDCG (1/log2 3 + 1/log2 5) / (1 + 1/log2 3)
     #   C: its one relevant passage is not in the top 10   -> RR 0,   nDCG 0, answer wrong
     results = [result([1], 1), result([2, 4], 2), result([], 1, correct=False)]
-    metrics = summarise(results)
+    metrics = Metrics.of(results).to_dict()
     assert metrics["hit@1"] == round(1 / 3, 4)
     assert metrics["hit@3"] == metrics["hit@5"] == round(2 / 3, 4)
     assert metrics["mrr@10"] == round((1 + 0.5 + 0) / 3, 4)
@@ -37,7 +38,7 @@ def test_metric_edges():
 
 
 def test_evaluate_finds_relevant_passages_and_checks_the_answer(tiny_config, fake_factory):
-    searcher = Searcher(*open_index(tiny_config, embedder_factory=fake_factory))
+    searcher = Searcher.open(tiny_config, embedder_factory=fake_factory)
     gold = [GoldQuestion("k", "When did Kuwait join the Conference?", ("Kuwait joined in 2022",), "dev")]
     (res,) = evaluate(searcher, gold)
     assert res.first_rank == 1 and res.relevant_total == 1
@@ -47,7 +48,7 @@ def test_evaluate_finds_relevant_passages_and_checks_the_answer(tiny_config, fak
 def test_load_gold_rejects_malformed_lines(tmp_path):
     path = tmp_path / "gold.jsonl"
     path.write_text('{"id": "a", "question": "q", "evidence": ["e"]}\n{"id": "b"}\n')
-    with pytest.raises(ValueError, match="gold.jsonl:2"):
+    with pytest.raises(InvalidArgument, match="gold.jsonl:2"):
         load_gold(path)
 
 

@@ -3,15 +3,11 @@ withstand. Each test fails if its protection is removed."""
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import logging
 import shutil
-import signal
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 
@@ -20,12 +16,13 @@ from gradio_client import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.config import Config
+from qa.build import build_index
+from qa.config import MODES
 from qa.errors import IndexCorrupt, IndexNotFound, InvalidQuestion
-from qa.indexing import build_index, open_index
-from qa.search import MAX_QUESTION_CHARS, MODES, Searcher, visible_text
-from qa.store import load_index, write_index
-from tests.conftest import ROOT
+from qa.questions import MAX_QUESTION_CHARS, visible_text
+from qa.search import Searcher
+from qa.store import index_files, read_index, write_index
+from tests.conftest import ROOT, TINY_INTERVIEW
 
 pytestmark = pytest.mark.e2e
 
@@ -166,26 +163,90 @@ def test_no_pickle_and_no_remote_code_anywhere_in_the_package():
         assert source.count("np.load(") == source.count("np.load(io.BytesIO(") or "allow_pickle=False" in source, name
 
 
-def test_a_build_killed_at_any_moment_leaves_a_usable_or_rebuildable_index(real_config, tmp_path):
-    """SIGKILL a forced build at several moments; the next run must answer
-    from an intact index, never from a mix of old and new files."""
-    corpus, index = tmp_path / "corpus", tmp_path / "index"
-    shutil.copytree(real_config.corpus_dir, corpus)
-    shutil.copytree(real_config.index_dir, index)
-    config = Config(corpus_dir=corpus, index_dir=index)
-    command = [sys.executable, "-m", "qa", "build", "--force", "--corpus", str(corpus), "--index", str(index)]
-    for delay in (0.05, 0.15, 0.3, 0.45, 0.6, 0.9):
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-        with contextlib.suppress(IndexCorrupt, IndexNotFound):
-            load_index(index)  # intact, or detected as damaged - never silently mixed
-        searcher = Searcher(*open_index(config))
-        assert "Kuwait joining in 2022" in searcher.search("When did Kuwait join?", k=1)[0].passage.text
-    # Temporary files of killed builds are swept by the next build.
-    build_index(config, force=True)
-    assert not [p.name for p in index.rglob("*.tmp")]
+class SimulatedCrash(BaseException):
+    """The process dies here: nothing after it runs (not an Exception, so no
+    handler in the code under test catches it)."""
+
+
+def crashing_writes(monkeypatch, crash_at: int, when: str) -> None:
+    """The store's ``crash_at``-th file write dies, just before its rename
+    (leaving a half-written temporary file, as a killed process would) or
+    just after it."""
+    from qa import files, store
+
+    calls = {"n": 0}
+
+    def write(path, data):
+        calls["n"] += 1
+        if calls["n"] == crash_at and when == "before rename":
+            (path.parent / f".{path.name}.crashed.tmp").write_bytes(data[: len(data) // 2])
+            raise SimulatedCrash
+        files.atomic_write(path, data)
+        if calls["n"] == crash_at:
+            raise SimulatedCrash
+
+    monkeypatch.setattr(store, "atomic_write", write)
+
+
+def count_store_writes(config, factory, monkeypatch) -> int:
+    from qa import files, store
+
+    written = []
+    monkeypatch.setattr(
+        store, "atomic_write", lambda path, data: written.append(path) or files.atomic_write(path, data)
+    )
+    build_index(config, force=True, embedder_factory=factory)
+    monkeypatch.undo()
+    return len(written)
+
+
+@pytest.mark.parametrize("when", ["before rename", "after rename"])
+def test_a_build_that_dies_after_any_file_leaves_no_index_or_a_whole_one(tiny_config, fake_factory, monkeypatch, when):
+    """Deterministic fault injection, for every write of a build: whatever the
+    moment of death, the directory holds no manifest (the next run rebuilds)
+    or a manifest whose every checksum matches - never a mix of two builds,
+    never a manifest that vouches for files it does not describe."""
+    build_index(tiny_config, embedder_factory=fake_factory)
+    old_index = tiny_config.index_dir.with_name("old-index")
+    shutil.copytree(tiny_config.index_dir, old_index)
+    # The new corpus: the same number of passages, other words.
+    (tiny_config.corpus_dir / "interview.txt").write_text(TINY_INTERVIEW.replace("Kuwait", "Oman"), encoding="utf-8")
+    total = count_store_writes(tiny_config, fake_factory, monkeypatch)
+    assert total >= 15  # every artifact and the manifest
+    for crash_at in range(1, total + 1):
+        shutil.rmtree(tiny_config.index_dir)
+        shutil.copytree(old_index, tiny_config.index_dir)
+        crashing_writes(monkeypatch, crash_at, when)
+        with pytest.raises(SimulatedCrash):
+            build_index(tiny_config, force=True, embedder_factory=fake_factory)
+        monkeypatch.undo()
+        try:
+            index, _ = read_index(tiny_config.index_dir)
+        except IndexNotFound:
+            assert crash_at < total or when == "before rename", crash_at
+        else:
+            words = {("Kuwait" in p.text, "Oman" in p.text) for p in index.passages}
+            assert (True, False) in words or (False, True) in words
+            assert len({w for w in words if any(w)}) == 1, (crash_at, "a mix of two builds")
+        # IndexCorrupt would escape here: the protection under test failed.
+        searcher = Searcher.open(tiny_config, embedder_factory=fake_factory)
+        assert "Oman joined in 2022" in searcher.search("When did Oman join?", k=1)[0].passage.text
+        assert not list(tiny_config.index_dir.glob(".*.tmp")), "leftovers of the dead build were not swept"
+
+
+def test_an_atomic_write_that_dies_leaves_the_old_file_whole(tmp_path, monkeypatch):
+    from qa import files
+
+    target = tmp_path / "passages.jsonl"
+    target.write_bytes(b"old content\n")
+
+    def die(fd):
+        raise SimulatedCrash
+
+    monkeypatch.setattr(files.os, "fsync", die)
+    with pytest.raises(SimulatedCrash):
+        files.atomic_write(target, b"new content that never fully lands\n")
+    assert target.read_bytes() == b"old content\n"
 
 
 def test_two_builds_at_once_do_not_corrupt_each_other(real_config, tmp_path):
@@ -195,21 +256,25 @@ def test_two_builds_at_once_do_not_corrupt_each_other(real_config, tmp_path):
     command = [sys.executable, "-m", "qa", "build", "--force", "--corpus", str(corpus), "--index", str(index)]
     processes = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     assert [p.wait(timeout=120) for p in processes] == [0, 0]
-    loaded = load_index(index)
-    assert len(loaded.passages) == loaded.dense.ntotal == real_config_passages(real_config)
-
-
-def real_config_passages(config: Config) -> int:
-    return len(load_index(config.index_dir).passages)
+    loaded, _ = read_index(index)
+    assert len(loaded.passages) == loaded.dense.ntotal == len(read_index(real_config.index_dir)[0].passages)
 
 
 def test_an_index_whose_parts_disagree_is_rebuilt(tiny_config, fake_factory, caplog):
     build_index(tiny_config, embedder_factory=fake_factory)
-    stored = load_index(tiny_config.index_dir)
+    stored, _ = read_index(tiny_config.index_dir)
     # Checksums all match, but one passage is missing next to four vectors.
-    write_index(tiny_config.index_dir, dataclasses.replace(stored, passages=stored.passages[:-1]))
+    files = index_files(
+        stored.passages[:-1],
+        stored.dense,
+        stored.sentence_vectors,
+        stored.question_vectors,
+        stored.passage_keywords,
+        stored.sentence_keywords,
+    )
+    write_index(tiny_config.index_dir, stored.manifest, files)
     with pytest.raises(IndexCorrupt, match="4 vectors for 3 passages"):
-        load_index(tiny_config.index_dir)
+        read_index(tiny_config.index_dir)
     with caplog.at_level(logging.WARNING, logger="qa"):
-        index, _ = open_index(tiny_config, embedder_factory=fake_factory)
-    assert len(index.passages) == 4 and "rebuilding" in caplog.text
+        searcher = Searcher.open(tiny_config, embedder_factory=fake_factory)
+    assert len(searcher.passages) == 4 and "rebuilding" in caplog.text

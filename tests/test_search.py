@@ -4,14 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis.extra.numpy import arrays
 
-from qa.errors import InvalidQuestion
-from qa.indexing import open_index
-from qa.search import Searcher, top_ids
+from qa.errors import InvalidArgument, InvalidQuestion
+from qa.fusion import top_ids
+from qa.search import Searcher
 
 
 @pytest.fixture
 def searcher(tiny_config, fake_factory):
-    return Searcher(*open_index(tiny_config, embedder_factory=fake_factory))
+    return Searcher.open(tiny_config, embedder_factory=fake_factory)
 
 
 def test_ranks_passages_by_similarity_with_descending_scores(searcher):
@@ -43,7 +43,7 @@ def test_blank_questions_are_rejected(searcher, question):
 
 @pytest.mark.parametrize("k", [0, -1, 51, 2.5, "3", True])
 def test_top_k_out_of_range_is_rejected(searcher, k):
-    with pytest.raises(ValueError, match="top_k"):
+    with pytest.raises(InvalidArgument, match="top_k"):
         searcher.search("charter", k=k)
 
 
@@ -56,7 +56,7 @@ def test_modes_rank_differently_and_keyword_needs_a_shared_word(searcher):
 
 
 def test_unknown_mode_is_rejected(searcher):
-    with pytest.raises(ValueError, match="mode must be one of dense, keyword, hybrid"):
+    with pytest.raises(InvalidArgument, match="mode must be one of dense, keyword, hybrid"):
         searcher.search("charter", mode="fuzzy")
 
 

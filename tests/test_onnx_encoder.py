@@ -14,7 +14,8 @@ import pytest
 
 from qa.embedding import DEFAULT_MODEL_ID, resolve_model
 from qa.errors import ModelError
-from qa.onnx_embedding import CONFIG_FILE, OnnxEmbedder, export_onnx
+from qa.onnx_encoder import CONFIG_FILE, TOKENIZER_FILE, OnnxEmbedder
+from qa.onnx_export import export_onnx
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -49,18 +50,20 @@ def sentence_transformer():
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The export's files written to a directory (the store writes them into the index)."""
     from sentence_transformers import SentenceTransformer
 
     directory = tmp_path_factory.mktemp("onnx")
     # A model of its own: the export switches it to eager attention.
     model = SentenceTransformer(resolve_model(None).location, device="cpu")
-    export_onnx(model, directory, DEFAULT_MODEL_ID)
+    for name, data in export_onnx(model, DEFAULT_MODEL_ID).items():
+        (directory / name).write_bytes(data)
     return directory
 
 
 @pytest.fixture(scope="module")
 def embedder(exported: Path) -> OnnxEmbedder:
-    return OnnxEmbedder(exported, DEFAULT_MODEL_ID)
+    return OnnxEmbedder.from_directory(exported, DEFAULT_MODEL_ID)
 
 
 def test_export_describes_the_model(exported: Path, embedder: OnnxEmbedder):
@@ -119,8 +122,8 @@ def test_the_query_path_does_not_import_torch(exported: Path):
         f"""
         import sys
         from pathlib import Path
-        from qa.onnx_embedding import OnnxEmbedder
-        embedder = OnnxEmbedder(Path({str(exported)!r}), "m")
+        from qa.onnx_encoder import OnnxEmbedder
+        embedder = OnnxEmbedder.from_directory(Path({str(exported)!r}), "m")
         assert embedder.encode(["When did Kuwait join CICA?"]).shape == (1, 384)
         heavy = ("torch", "transformers", "sentence_transformers")
         print(sorted(m for m in sys.modules if m.split(".")[0] in heavy))
@@ -132,14 +135,20 @@ def test_the_query_path_does_not_import_torch(exported: Path):
 
 
 def test_missing_directory_is_a_model_error(tmp_path: Path):
-    with pytest.raises(ModelError, match="encoder.json"):
-        OnnxEmbedder(tmp_path / "nowhere", DEFAULT_MODEL_ID)
+    with pytest.raises(ModelError, match="nowhere"):
+        OnnxEmbedder.from_directory(tmp_path / "nowhere", DEFAULT_MODEL_ID)
 
 
-def test_incomplete_export_is_a_model_error(exported: Path, tmp_path: Path):
-    (tmp_path / CONFIG_FILE).write_bytes((exported / CONFIG_FILE).read_bytes())
-    with pytest.raises(ModelError, match="tokenizer"):
-        OnnxEmbedder(tmp_path, DEFAULT_MODEL_ID)
+def test_incomplete_export_is_a_model_error(exported: Path):
+    with pytest.raises(ModelError, match="lacks encoder.onnx, tokenizer.json"):
+        OnnxEmbedder({CONFIG_FILE: (exported / CONFIG_FILE).read_bytes()}, DEFAULT_MODEL_ID)
+
+
+def test_files_that_do_not_match_the_config_are_a_model_error(exported: Path):
+    files = {p.name: p.read_bytes() for p in exported.iterdir()}
+    files[TOKENIZER_FILE] = files[TOKENIZER_FILE].replace(b"[UNK]", b"[UNX]")
+    with pytest.raises(ModelError, match="tokenizer.json does not match encoder.json"):
+        OnnxEmbedder(files, DEFAULT_MODEL_ID)
 
 
 def test_export_refuses_cls_pooling_so_the_caller_can_fall_back(tmp_path: Path):
@@ -155,5 +164,4 @@ def test_export_refuses_cls_pooling_so_the_caller_can_fall_back(tmp_path: Path):
     from sentence_transformers import SentenceTransformer
 
     with pytest.raises(ModelError, match="pooling 'cls'"):
-        export_onnx(SentenceTransformer(str(model), device="cpu"), tmp_path / "out", str(model))
-    assert not (tmp_path / "out" / CONFIG_FILE).exists()
+        export_onnx(SentenceTransformer(str(model), device="cpu"), str(model))

@@ -1,19 +1,24 @@
+"""Building, and opening an index that must fit the corpus and the settings."""
+
+import dataclasses
 import logging
 
 import pytest
 
+from qa import freshness
+from qa.build import build_index
 from qa.errors import CorpusError
-from qa.indexing import build_index, open_index
+from qa.opener import open_index
 from qa.store import read_manifest
 from tests.conftest import FakeEmbedder
 
 
 def test_build_then_up_to_date_then_forced(tiny_config, fake_factory):
     first = build_index(tiny_config, embedder_factory=fake_factory)
-    assert first.built and first.reason == "no index yet"
+    assert first.action == "built" and first.reason.startswith("no index in")
     assert (first.documents, first.passages) == (1, 4)
     second = build_index(tiny_config, embedder_factory=fake_factory)
-    assert not second.built and second.reason == "up to date"
+    assert second.action == "up to date" and not second.built
     assert build_index(tiny_config, force=True, embedder_factory=fake_factory).built
 
 
@@ -56,7 +61,7 @@ def test_queries_reuse_the_settings_the_index_was_built_with(tiny_config, fake_f
     with caplog.at_level(logging.WARNING, logger="qa"):
         index, _ = open_index(tiny_config, embedder_factory=fake_factory)
     assert "rebuilding" not in caplog.text  # not rebuilt with the default chunking
-    assert read_manifest(tiny_config.index_dir)["chunking"]["max_tokens"] == 16
+    assert read_manifest(tiny_config.index_dir).spec.chunking.max_tokens == 16
 
 
 def test_missing_corpus_without_an_index_names_the_path(tiny_config, fake_factory):
@@ -120,7 +125,7 @@ def test_large_corpora_get_an_approximate_index_with_high_recall(monkeypatch):
     import faiss
     import numpy as np
 
-    from qa import indexing
+    from qa import build as indexing
 
     monkeypatch.setattr(indexing, "APPROXIMATE_ABOVE", 100)
     rng = np.random.default_rng(7)
@@ -136,3 +141,49 @@ def test_large_corpora_get_an_approximate_index_with_high_recall(monkeypatch):
     _, found = approximate.search(queries, 10)
     recall = np.mean([len(set(t) & set(f)) / 10 for t, f in zip(truth, found, strict=True)])
     assert recall >= 0.95
+
+
+def test_changed_scoring_is_noticed_and_recalibrated_without_a_rebuild(tiny_config, monkeypatch, caplog):
+    """The calibration is fitted on the hybrid scores, so new fusion weights
+    must never leave the old threshold in place ("index up to date")."""
+    embedder = CountingEmbedder()
+    build_index(tiny_config, embedder_factory=lambda ref: embedder)
+    before = read_manifest(tiny_config.index_dir)
+    heavier = dataclasses.replace(freshness.SCORING, sentence_weight=0.6, keyword_weight=0.6)
+    monkeypatch.setattr(freshness, "SCORING", heavier)
+    embedded = embedder.texts
+    with caplog.at_level(logging.WARNING, logger="qa"):
+        index, _ = open_index(tiny_config, embedder_factory=lambda ref: embedder)
+    assert "recalibrating the index" in caplog.text and "sentence_weight, keyword_weight" in caplog.text
+    after = read_manifest(tiny_config.index_dir)
+    assert after.spec.scoring == heavier == index.spec.scoring
+    assert after.spec.calibration != before.spec.calibration
+    assert after.artifacts == before.artifacts  # the same passages, vectors and keyword indexes
+    assert embedder.texts - embedded < 100  # the probes only, nothing of the corpus
+    report = build_index(tiny_config, embedder_factory=lambda ref: embedder)
+    assert report.action == "up to date"
+
+
+def test_a_changed_probe_set_or_analyser_is_noticed(tiny_config, fake_factory, monkeypatch):
+    build_index(tiny_config, embedder_factory=fake_factory)
+    monkeypatch.setattr(freshness, "probes_sha256", lambda: "0" * 64)
+    report = build_index(tiny_config, embedder_factory=fake_factory)
+    assert report.action == "recalibrated" and "the calibration probes changed" in report.reason
+    analysed = dataclasses.replace(freshness.SCORING, analyser="another-analyser")
+    monkeypatch.setattr(freshness, "SCORING", analysed)
+    report = build_index(tiny_config, embedder_factory=fake_factory)
+    assert report.action == "built" and "analyser" in report.reason  # the keyword index is analysed anew
+
+
+def test_a_rebuild_reads_and_verifies_each_file_once(tiny_config, fake_factory, monkeypatch):
+    from qa import store
+
+    build_index(tiny_config, embedder_factory=fake_factory)
+    (tiny_config.corpus_dir / "more.md").write_text("# Budget\n\nThe budget doubled in 2023.\n", encoding="utf-8")
+    verified = []
+    original = store._verified_bytes
+    monkeypatch.setattr(
+        store, "_verified_bytes", lambda d, name, digest: verified.append(name) or original(d, name, digest)
+    )
+    open_index(tiny_config, embedder_factory=fake_factory)
+    assert verified and len(verified) == len(set(verified)), sorted(verified)

@@ -1,0 +1,56 @@
+"""Opening an index for questions: the one entry point every caller uses
+(through :meth:`qa.search.Searcher.open`).
+
+Read and verify the index once; compare it with what the configuration
+wants (:mod:`qa.freshness`); when it is missing, damaged or stale, hand over
+to the build (imported only then, so answering a question never loads the
+build or torch); then pick the query encoder: the ONNX export stored with
+the index, or sentence-transformers when there is none. Every rebuild or
+fallback is one line on stderr through the ``qa`` logger.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from qa.config import Config
+from qa.documents import load_corpus
+from qa.embedding import Embedder, EmbedderFactory, encoder_for
+from qa.errors import CorpusError
+from qa.freshness import Staleness, staleness, wanted
+from qa.store import StoredIndex, try_read_index
+from qa.types import Document
+
+log = logging.getLogger("qa")
+
+
+def open_index(config: Config, *, embedder_factory: EmbedderFactory | None = None) -> tuple[StoredIndex, Embedder]:
+    """An index that fits the corpus and the configuration, and an embedder for its model."""
+    documents, corpus_error = _corpus(config)
+    opened, problem = try_read_index(config.index_dir)
+    _, settings = wanted(config, opened[0].manifest if opened else None)
+    if opened is None:
+        stale: Staleness | None = Staleness(problem, rebuild=True)
+    else:
+        stale = staleness(opened[0].manifest, documents, settings)
+    if documents is None:
+        if opened is None:
+            raise corpus_error
+        log.warning("note: %s; answering from the existing index", corpus_error)
+        if stale is not None and stale.rebuild:
+            stale = None  # nothing to rebuild from; a recalibration needs no corpus
+    if stale is not None:
+        from qa.build import refresh
+
+        what = "rebuilding" if stale.rebuild else "recalibrating"
+        log.warning("note: %s the index in %s (%s)", what, config.index_dir, stale.reason)
+        opened = refresh(config, documents, opened, embedder_factory)
+    index, encoder_files = opened
+    return index, encoder_for(index.model_id, encoder_files, embedder_factory)
+
+
+def _corpus(config: Config) -> tuple[list[Document] | None, CorpusError | None]:
+    try:
+        return load_corpus(config.corpus_dir), None
+    except CorpusError as exc:
+        return None, exc
