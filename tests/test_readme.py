@@ -1,0 +1,56 @@
+"""README shows what the commands print: its examples are cog blocks
+(docs/readme_examples.py) run again here against a fresh index, and its
+plain-HTTP example is run against the launched app."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+
+README = ROOT / "README.md"
+DURATION = re.compile(r"\b\d+\.\d+ s\b")
+
+
+def test_readme_examples_are_what_the_commands_print(real_config, monkeypatch):
+    from cogapp import Cog
+
+    workdir = real_config.index_dir.parent  # holds corpus/ and index/, as the repository does
+    if not (workdir / "tests").exists():
+        (workdir / "tests").symlink_to(ROOT / "tests")  # eval's default gold set and companions
+    monkeypatch.chdir(workdir)
+    monkeypatch.syspath_prepend(str(ROOT / "docs"))
+    for name in ("QA_CORPUS", "QA_INDEX", "QA_MODEL"):
+        monkeypatch.delenv(name, raising=False)
+    readme = README.read_text(encoding="utf-8")
+    assert readme.count("[[[cog") >= 6
+    regenerated = Cog().process_string(readme, fname=str(README))
+    # Durations differ from run to run; everything else must be exactly as shown.
+    assert DURATION.sub("<t> s", regenerated) == DURATION.sub("<t> s", readme), "README drifted: run `make readme`"
+
+
+def test_readme_plain_http_example_works(launched_app):
+    block = README.read_text(encoding="utf-8").split("```sh\nURL=")[1].split("```")[0]
+    script = "URL=" + block.replace("http://127.0.0.1:7860/", launched_app)
+    proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    events = proc.stdout.count("event: complete")
+    assert events == 2, proc.stdout[:500]
+    assert '"question": "When did Kuwait join CICA?"' in proc.stdout
+    assert "adopt the Charter" in proc.stdout  # the follow-up, read with its previous question
+
+
+def test_a_bad_value_over_plain_http_is_its_message(launched_app):
+    url = f"{launched_app}gradio_api"
+    script = (
+        f"EVENT=$(curl -s -X POST '{url}/call/v2/ask' -H 'Content-Type: application/json' "
+        """-d '{"question": "   "}' | sed 's/.*"event_id": *"\\([^"]*\\)".*/\\1/')\n"""
+        f'curl -s -N "{url}/call/v2/ask/$EVENT"\n'
+    )
+    proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60)
+    assert "event: error" in proc.stdout and '"the question is empty"' in proc.stdout, proc.stdout
