@@ -67,7 +67,8 @@ def test_retrieval_quality_gate_on_the_held_out_split(real_searcher):
     little room for encoder rounding). The issue's targets are higher; the
     gap is stated in README."""
     gold = load_gold(DATA / "gold.jsonl")
-    off_topic = load_off_topic(DATA / "offtopic.jsonl")
+    # General off-topic questions; the near-misses (on topic, answer absent) are the answerability issue's.
+    off_topic = [item for item in load_off_topic(DATA / "offtopic.jsonl") if item.kind != "near-miss"]
     results = evaluate(real_searcher, gold)
     metrics = by_split(results)["test"]
     assert metrics.hit_1 >= 0.75, metrics
