@@ -1,7 +1,8 @@
 """Chunking: documents -> passages that follow the interview's structure.
 
 - A paragraph is a line (or, in documents with blank lines, a block between
-  blank lines).
+  blank lines). "\r\n", a lone "\r" and "\n" all end a line; offsets stay
+  exact into the text as written.
 - A paragraph that starts with "- " and ends with "?" is the interviewer's
   question; a Markdown heading ("# ...") plays the same role in other
   documents. Either starts a new section and is not itself a passage.
@@ -24,9 +25,15 @@ TokenCounter = Callable[[str], int]
 Span = tuple[int, int]
 
 INTRODUCTION = "Introduction"
-CHUNKING_VERSION = 1
+CHUNKING_VERSION = 2  # 2: "\r\n" and "\r" end lines like "\n"
 
-_HEADING = re.compile(r"#{1,6}\s+(.*\S)")
+# One line break, whichever convention wrote it (Windows, old Mac, Unix). A "\r"
+# followed by "\n" only counts as part of "\r\n", so "\r\n" is never two breaks.
+_LINE_BREAK = r"(?:\r\n|\r(?!\n)|\n)"
+_LINE_BREAKS = re.compile(_LINE_BREAK)
+_BLANK_LINE = re.compile(rf"{_LINE_BREAK}[ \t]*{_LINE_BREAK}")
+# A heading is one line: "\r" ends it as "\n" does.
+_HEADING = re.compile(r"#{1,6}\s+([^\r\n]*\S)")
 # A sentence ends at . ! ? (and any closing quotes/brackets) followed by
 # whitespace and something that can start a sentence.
 _SENTENCE_END = re.compile(r"[.!?…]+[”’\"')\]]*(?=\s+[“‘\"'(\[A-Z0-9\u00C0-\u024F\u0400-\u04FF])")
@@ -35,10 +42,10 @@ _ABBREVIATIONS = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|No|vs|etc|e\.g|i\.e|U
 
 def paragraph_spans(text: str) -> list[Span]:
     """Non-blank paragraphs as (start, end), surrounding whitespace excluded."""
-    separator = r"\n[ \t]*\n" if re.search(r"\n[ \t]*\n", text.strip()) else r"\n"
+    separator = _BLANK_LINE if _BLANK_LINE.search(text.strip()) else _LINE_BREAKS
     spans = []
     position = 0
-    for match in [*re.finditer(separator, text), None]:
+    for match in [*separator.finditer(text), None]:
         end = match.start() if match else len(text)
         spans.extend(_strip(text, position, end))
         position = match.end() if match else len(text)
@@ -73,7 +80,7 @@ def chunk_document(document: Document, count_tokens: TokenCounter, max_tokens: i
         paragraph = text[start:end]
         heading = _HEADING.fullmatch(paragraph)
         if is_question(paragraph) or heading:
-            section = heading.group(1) if heading else paragraph[2:].strip()
+            section = heading.group(1) if heading else _LINE_BREAKS.sub("\n", paragraph[2:].strip())
             continue
         if paragraph.startswith("- "):
             start += 2  # the dash that marks a speaker's turn is not part of the text
