@@ -1,4 +1,5 @@
 import re
+import string
 
 import pytest
 
@@ -147,3 +148,43 @@ def test_markdown_headings_start_sections():
 def test_rejects_a_useless_limit():
     with pytest.raises(ValueError, match="max_tokens"):
         chunk_document(document("x"), count, max_tokens=2)
+
+
+class CountingCounter:
+    """The fake token counter, failing once it has been shown more than ``limit`` characters."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.characters = 0
+
+    def __call__(self, text: str) -> int:
+        self.characters += len(text)
+        if self.characters > self.limit:
+            raise AssertionError(f"counted tokens in more than {self.limit} characters")
+        return count(text)
+
+
+# One line without a sentence end, in shapes that each made some step quadratic:
+# words (a transcript), no space at all (a CSV row), nothing but abbreviations,
+# tiny sentences, a run of marks, and words whose size changes every passage.
+LINE_SHAPES = {
+    "words": "the council met again to discuss the road map for the transformation ",
+    "no spaces": "2022,28,Kuwait;",
+    "abbreviations": "".join(f"{letter}. " for letter in string.ascii_uppercase),
+    "tiny sentences": "Yes. ",
+    "marks": "?!",
+    "changing words": "w " * 126 + ("x," * 60 + " ") * 126,
+}
+# Each character is counted 4 to 13 times at any length (the searches start from
+# the last piece's size); before, hundreds of times at 100k and growing with it.
+COUNTS_PER_CHARACTER = 25
+
+
+@pytest.mark.parametrize("size", [100_000, 400_000])
+@pytest.mark.parametrize("unit", LINE_SHAPES.values(), ids=LINE_SHAPES)
+def test_tokens_are_counted_in_linear_work_whatever_the_shape(unit, size):
+    text = (unit * (size // len(unit) + 1))[:size]
+    counter = CountingCounter(limit=COUNTS_PER_CHARACTER * size)
+    passages = chunk_document(document(text), counter, max_tokens=128)
+    assert all(count(p.text) <= 128 for p in passages)
+    assert "".join(p.text for p in passages).replace(" ", "") == text.replace(" ", "")
