@@ -114,10 +114,21 @@ def chunk_document(document: Document, count_tokens: TokenCounter, max_tokens: i
     return passages
 
 
-def chunk_corpus(documents: list[Document], count_tokens: TokenCounter, max_tokens: int) -> list[Passage]:
+def chunk_corpus(
+    documents: list[Document],
+    count_tokens: TokenCounter,
+    max_tokens: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[Passage]:
+    """Passages of every document, ids in order. ``progress``, if given, is
+    called after each document with the number of characters chunked so far."""
     passages: list[Passage] = []
+    chunked = 0
     for document in documents:
         passages.extend(chunk_document(document, count_tokens, max_tokens, first_id=len(passages)))
+        chunked += len(document.text)
+        if progress is not None:
+            progress(chunked)
     return passages
 
 

@@ -3,7 +3,7 @@ import string
 
 import pytest
 
-from qa.chunking import INTRODUCTION, chunk_document, paragraph_spans, sentence_spans
+from qa.chunking import INTRODUCTION, chunk_corpus, chunk_document, paragraph_spans, sentence_spans
 from qa.files import sha256_bytes
 from qa.types import Document
 from tests.conftest import TINY_INTERVIEW, FakeEmbedder
@@ -143,6 +143,15 @@ def test_markdown_headings_start_sections():
     doc = document("# Budget\n\nThe budget grew.\n\n## Staff\n\nStaff shrank.", source="notes.md")
     passages = chunk_document(doc, count, max_tokens=64)
     assert [(p.section, p.text) for p in passages] == [("Budget", "The budget grew."), ("Staff", "Staff shrank.")]
+
+
+def test_chunk_corpus_reports_progress_in_characters():
+    documents = [document(TINY_INTERVIEW), document("# Notes\n\nShort.", source="notes.md")]
+    chunked = []
+    passages = chunk_corpus(documents, count, max_tokens=128, progress=chunked.append)
+    assert chunked == [len(TINY_INTERVIEW), len(TINY_INTERVIEW) + len("# Notes\n\nShort.")]
+    assert passages == chunk_corpus(documents, count, max_tokens=128)
+    assert [p.id for p in passages] == list(range(len(passages)))
 
 
 def test_rejects_a_useless_limit():
