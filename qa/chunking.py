@@ -1,7 +1,8 @@
 """Chunking: documents -> passages that follow the interview's structure.
 
 - A paragraph is a line (or, in documents with blank lines, a block between
-  blank lines).
+  blank lines). "\r\n", a lone "\r" and "\n" all end a line; offsets stay
+  exact into the text as written.
 - A paragraph that starts with "- " and ends with "?" is the interviewer's
   question; a Markdown heading ("# ...") plays the same role in other
   documents. Either starts a new section and is not itself a passage.
@@ -10,13 +11,17 @@
 - Passages never leave their paragraph, break only between sentences, and
   hold at most ``max_tokens`` word pieces (special tokens included), counted
   with the model's own tokenizer, so the encoder never truncates them.
+- The work is linear in the text whatever its shape: no text is scanned again
+  from far behind, and every search for the longest piece that fits starts
+  from the size of the last piece, so it counts tokens in a few times the text
+  it keeps, never in the rest of a long line.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from qa.types import Document, Passage
 
@@ -24,21 +29,33 @@ TokenCounter = Callable[[str], int]
 Span = tuple[int, int]
 
 INTRODUCTION = "Introduction"
-CHUNKING_VERSION = 1
+CHUNKING_VERSION = 2  # 2: "\r\n" and "\r" end lines like "\n"
 
-_HEADING = re.compile(r"#{1,6}\s+(.*\S)")
+# One line break, whichever convention wrote it (Windows, old Mac, Unix). A "\r"
+# followed by "\n" only counts as part of "\r\n", so "\r\n" is never two breaks.
+_LINE_BREAK = r"(?:\r\n|\r(?!\n)|\n)"
+_LINE_BREAKS = re.compile(_LINE_BREAK)
+_BLANK_LINE = re.compile(rf"{_LINE_BREAK}[ \t]*{_LINE_BREAK}")
+# A heading is one line: "\r" ends it as "\n" does. Possessive quantifiers:
+# giving back "#" or whitespace never makes a heading match, and trying to
+# would rescan a long line once per space.
+_HEADING = re.compile(r"#{1,6}+\s++([^\r\n]*\S)")
 # A sentence ends at . ! ? (and any closing quotes/brackets) followed by
 # whitespace and something that can start a sentence.
-_SENTENCE_END = re.compile(r"[.!?…]+[”’\"')\]]*(?=\s+[“‘\"'(\[A-Z0-9\u00C0-\u024F\u0400-\u04FF])")
+# Only the first mark of a run starts a match: a match from inside a run ends
+# where one from its start would, and trying every mark would be quadratic.
+_SENTENCE_END = re.compile(r"(?<![.!?…])[.!?…]+[”’\"')\]]*(?=\s+[“‘\"'(\[A-Z0-9\u00C0-\u024F\u0400-\u04FF])")
 _ABBREVIATIONS = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|No|vs|etc|e\.g|i\.e|U\.S|U\.N)|\b[A-Z])\.$")
+_LONGEST_ABBREVIATION = len("Prof.")  # none of the above is longer
+_WORD = re.compile(r"\S+")
 
 
 def paragraph_spans(text: str) -> list[Span]:
     """Non-blank paragraphs as (start, end), surrounding whitespace excluded."""
-    separator = r"\n[ \t]*\n" if re.search(r"\n[ \t]*\n", text.strip()) else r"\n"
+    separator = _BLANK_LINE if _BLANK_LINE.search(text.strip()) else _LINE_BREAKS
     spans = []
     position = 0
-    for match in [*re.finditer(separator, text), None]:
+    for match in [*separator.finditer(text), None]:
         end = match.start() if match else len(text)
         spans.extend(_strip(text, position, end))
         position = match.end() if match else len(text)
@@ -50,7 +67,9 @@ def sentence_spans(text: str, start: int, end: int) -> list[Span]:
     spans = []
     position = start
     for match in _SENTENCE_END.finditer(text, start, end):
-        if _ABBREVIATIONS.search(text, position, match.end()):
+        # An abbreviation ends at the mark, so only the last few characters can
+        # match; searching from ``position`` would rescan skipped text each time.
+        if _ABBREVIATIONS.search(text, max(position, match.end() - _LONGEST_ABBREVIATION), match.end()):
             continue
         spans.extend(_strip(text, position, match.end()))
         position = match.end()
@@ -73,7 +92,7 @@ def chunk_document(document: Document, count_tokens: TokenCounter, max_tokens: i
         paragraph = text[start:end]
         heading = _HEADING.fullmatch(paragraph)
         if is_question(paragraph) or heading:
-            section = heading.group(1) if heading else paragraph[2:].strip()
+            section = heading.group(1) if heading else _LINE_BREAKS.sub("\n", paragraph[2:].strip())
             continue
         if paragraph.startswith("- "):
             start += 2  # the dash that marks a speaker's turn is not part of the text
@@ -95,10 +114,21 @@ def chunk_document(document: Document, count_tokens: TokenCounter, max_tokens: i
     return passages
 
 
-def chunk_corpus(documents: list[Document], count_tokens: TokenCounter, max_tokens: int) -> list[Passage]:
+def chunk_corpus(
+    documents: list[Document],
+    count_tokens: TokenCounter,
+    max_tokens: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[Passage]:
+    """Passages of every document, ids in order. ``progress``, if given, is
+    called after each document with the number of characters chunked so far."""
     passages: list[Passage] = []
+    chunked = 0
     for document in documents:
         passages.extend(chunk_document(document, count_tokens, max_tokens, first_id=len(passages)))
+        chunked += len(document.text)
+        if progress is not None:
+            progress(chunked)
     return passages
 
 
@@ -122,34 +152,29 @@ def _fit_sentences(text: str, sentences: list[Span], count_tokens: TokenCounter,
 
 
 def _split_long(text: str, start: int, end: int, count_tokens: TokenCounter, max_tokens: int) -> Iterator[Span]:
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])]
-    words = [(start + s, start + e) for s, e in words]
-    i = 0
+    """Pieces of as many whole words as fit; a single over-long "word" is cut by characters."""
+    words = [match.span() for match in _WORD.finditer(text, start, end)]
+    ends = [word_end for _, word_end in words]
+    i, size = 0, 1
     while i < len(words):
-        # Largest j such that words[i:j] fits (binary search; at least one word,
-        # and a single over-long "word" is cut by characters).
-        low, high = i + 1, len(words)
-        while low < high:
-            middle = (low + high + 1) // 2
-            if count_tokens(text[words[i][0] : words[middle - 1][1]]) <= max_tokens:
-                low = middle
-            else:
-                high = middle - 1
-        piece_start, piece_end = words[i][0], words[low - 1][1]
-        if count_tokens(text[piece_start:piece_end]) > max_tokens:
+        j = _longest_fit(i + 1, len(words), size, _fits(text, words[i][0], ends, count_tokens, max_tokens))
+        piece_start, piece_end = words[i][0], words[j - 1][1]
+        # A piece of two or more words was counted by the search; one word was not.
+        if j == i + 1 and count_tokens(text[piece_start:piece_end]) > max_tokens:
             yield from _split_chars(text, piece_start, piece_end, count_tokens, max_tokens)
         else:
             yield piece_start, piece_end
-        i = low
+        i, size = j, j - i
 
 
 def _split_chars(text: str, start: int, end: int, count_tokens: TokenCounter, max_tokens: int) -> Iterator[Span]:
+    """Pieces of as many characters as fit (at least one)."""
+    size = 1
     while start < end:
-        stop = end
-        while count_tokens(text[start:stop]) > max_tokens and stop - start > 1:
-            stop = start + (stop - start) // 2
+        # Every character is an item: the j-th ends at offset j.
+        stop = _longest_fit(start + 1, end, size, _fits(text, start, range(1, end + 1), count_tokens, max_tokens))
         yield start, stop
-        start = stop
+        start, size = stop, stop - start
 
 
 def _pack(text: str, sentences: list[Span], count_tokens: TokenCounter, max_tokens: int) -> list[list[Span]]:
@@ -159,17 +184,55 @@ def _pack(text: str, sentences: list[Span], count_tokens: TokenCounter, max_toke
     if len(groups) > 1:
         total = count_tokens(text[sentences[0][0] : sentences[-1][1]])
         budget = math.ceil(total / len(groups)) + 8
-        balanced = _greedy(text, sentences, count_tokens, min(max_tokens, budget))
+        if budget >= max_tokens:
+            return groups  # the same budget would give the same groups
+        balanced = _greedy(text, sentences, count_tokens, budget)
         if len(balanced) == len(groups):
             return balanced
     return groups
 
 
 def _greedy(text: str, sentences: list[Span], count_tokens: TokenCounter, budget: int) -> list[list[Span]]:
+    """Each group takes as many of the following sentences as fit (at least one)."""
     groups: list[list[Span]] = []
-    for span in sentences:
-        if groups and count_tokens(text[groups[-1][0][0] : span[1]]) <= budget:
-            groups[-1].append(span)
-        else:
-            groups.append([span])
+    ends = [sentence_end for _, sentence_end in sentences]
+    i, size = 0, 1
+    while i < len(sentences):
+        j = _longest_fit(i + 1, len(sentences), size, _fits(text, sentences[i][0], ends, count_tokens, budget))
+        groups.append(sentences[i:j])
+        i, size = j, j - i
     return groups
+
+
+def _fits(text: str, start: int, ends: Sequence[int], count_tokens: TokenCounter, budget: int) -> Callable[[int], bool]:
+    """Whether the first ``j`` items from ``start`` (``text[start:ends[j - 1]]``) fit in ``budget`` tokens."""
+    return lambda j: count_tokens(text[start : ends[j - 1]]) <= budget
+
+
+def _longest_fit(least: int, most: int, guess: int, fits: Callable[[int], bool]) -> int:
+    """The largest ``end`` in ``least..most`` with ``fits(end)``, else ``least``
+    (which is taken whether it fits or not, and never tested).
+
+    Assumes more text never takes fewer tokens: ``fits`` holds up to some end
+    and fails after it. The search starts from ``guess`` items (the last
+    piece's size) and steps away 1, 2, 4, ... before bisecting, so it counts a
+    few times the text it keeps, however far away ``most`` is.
+    """
+    low, high = least, most  # the answer is in low..high; low fits or is least
+    probe = min(least - 1 + guess, most)
+    upward = True
+    if probe > least:
+        upward = fits(probe)
+        low, high = (probe, high) if upward else (low, probe - 1)
+    step = 1
+    while low < high:
+        probe = min(low + step, high) if upward else max(high + 1 - step, low + 1)
+        fit = fits(probe)
+        low, high = (probe, high) if fit else (low, probe - 1)
+        if fit != upward:
+            break  # the answer is bracketed
+        step *= 2
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if fits(middle) else (low, middle - 1)
+    return low
