@@ -44,6 +44,7 @@ UNUSED_QUEUE_SUMMARY = {"GRADIO_ANALYTICS_CACHE_FREQUENCY": str(2**62), "GRADIO_
 CSS = """
 .qa-answer { padding: .6em .8em; border-left: 4px solid var(--color-accent); margin-bottom: .6em; }
 .qa-answer.qa-low { border-left-color: var(--neutral-400); font-style: italic; }
+.qa-answer.qa-related { border-left-color: var(--color-accent-soft); }
 .qa-confidence, .qa-meta { color: var(--body-text-color-subdued); font-size: .85em; }
 .qa-note { color: var(--body-text-color-subdued); font-size: .9em; margin-bottom: .4em; }
 .qa-card { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .5em .8em; margin: .5em 0; }

@@ -24,7 +24,7 @@ WIDTH = "100"  # the terminal width the examples are shown at
 
 def console(command: str) -> None:
     """Run ``command`` (``python -m qa ...``, optionally piped into
-    ``python -m json.tool --no-ensure-ascii`` or ``head -n N``) and write it
+    ``python -m json.tool --no-ensure-ascii``, ``head -n N`` or ``sed -n A,Bp``) and write it
     with its output as a ```console block."""
     from qa.cli import main
 
@@ -58,4 +58,7 @@ def _pipe(pipe: str, text: str) -> str:
         return "".join(json.dumps(json.loads(line), indent=4, ensure_ascii=False) + "\n" for line in text.splitlines())
     if words[:2] == ["head", "-n"] and len(words) == 3:
         return "".join(text.splitlines(keepends=True)[: int(words[2])])
+    if words[:2] == ["sed", "-n"] and len(words) == 3 and words[2].endswith("p"):
+        first, last = (int(n) for n in words[2][:-1].split(","))
+        return "".join(text.splitlines(keepends=True)[first - 1 : last])
     raise ValueError(f"unsupported pipe: {pipe}")

@@ -5,9 +5,14 @@
   exact into the text as written.
 - A paragraph that starts with "- " and ends with "?" is the interviewer's
   question; a Markdown heading ("# ...") plays the same role in other
-  documents. Either starts a new section and is not itself a passage.
-- Paragraphs before the first question belong to the "Introduction". The
-  "- " that opens an answer's first paragraph marks the turn and is left out.
+  documents. Either starts a new section, and neither question is a passage.
+  But the statements an interviewer makes before asking are, spoken by the
+  interviewer (some facts are stated only there: "In December 2024, the CICA
+  Chairmanship transitioned from Kazakhstan to Azerbaijan."), with the
+  question as their section.
+- Paragraphs before the first question belong to the "Introduction", which
+  the interviewer (the magazine) speaks too; the rest is the interviewee's.
+  The "- " that opens a turn marks the speaker and is left out.
 - Passages never leave their paragraph, break only between sentences, and
   hold at most ``max_tokens`` word pieces (special tokens included), counted
   with the model's own tokenizer, so the encoder never truncates them.
@@ -29,7 +34,10 @@ TokenCounter = Callable[[str], int]
 Span = tuple[int, int]
 
 INTRODUCTION = "Introduction"
-CHUNKING_VERSION = 2  # 2: "\r\n" and "\r" end lines like "\n"
+INTERVIEWER = "interviewer"
+INTERVIEWEE = "interviewee"
+# 2: "\r\n" and "\r" end lines like "\n"; 3: the interviewer's statements are passages.
+CHUNKING_VERSION = 3
 
 # One line break, whichever convention wrote it (Windows, old Mac, Unix). A "\r"
 # followed by "\n" only counts as part of "\r\n", so "\r\n" is never two breaks.
@@ -88,16 +96,27 @@ def chunk_document(document: Document, count_tokens: TokenCounter, max_tokens: i
     text = document.text
     passages: list[Passage] = []
     section = INTRODUCTION
-    for number, (start, end) in enumerate(paragraph_spans(text), start=1):
+    paragraphs = paragraph_spans(text)
+    interview = any(is_question(text[s:e]) for s, e in paragraphs)
+    for number, (start, end) in enumerate(paragraphs, start=1):
         paragraph = text[start:end]
         heading = _HEADING.fullmatch(paragraph)
-        if is_question(paragraph) or heading:
-            section = heading.group(1) if heading else _LINE_BREAKS.sub("\n", paragraph[2:].strip())
+        if heading:
+            section = heading.group(1)
             continue
+        question = is_question(paragraph)
+        if question:
+            section = _LINE_BREAKS.sub("\n", paragraph[2:].strip())
+        # The interviewer asks the questions and, in an interview, writes the introduction.
+        speaker = INTERVIEWER if question or (interview and section == INTRODUCTION) else INTERVIEWEE
         if paragraph.startswith("- "):
             start += 2  # the dash that marks a speaker's turn is not part of the text
-        sentences = _fit_sentences(text, sentence_spans(text, start, end), count_tokens, max_tokens)
-        for group in _pack(text, sentences, count_tokens, max_tokens):
+        sentences = sentence_spans(text, start, end)
+        # The interviewer's statements can answer; the question itself answers nothing (it is the section).
+        runs = _statement_runs(text, sentences) if question else [sentences]
+        groups = [g for run in runs for g in _pack(text, _fit_sentences(text, run, count_tokens, max_tokens),
+                                                   count_tokens, max_tokens)]  # fmt: skip
+        for group in groups:
             span_start, span_end = group[0][0], group[-1][1]
             passages.append(
                 Passage(
@@ -109,6 +128,7 @@ def chunk_document(document: Document, count_tokens: TokenCounter, max_tokens: i
                     section=section,
                     text=text[span_start:span_end],
                     sentences=tuple(group),
+                    speaker=speaker,
                 )
             )
     return passages
@@ -130,6 +150,17 @@ def chunk_corpus(
         if progress is not None:
             progress(chunked)
     return passages
+
+
+def _statement_runs(text: str, sentences: list[Span]) -> list[list[Span]]:
+    """Consecutive sentences that are not questions, run by run."""
+    runs: list[list[Span]] = [[]]
+    for start, end in sentences:
+        if text[start:end].rstrip().endswith("?"):
+            runs.append([])
+        else:
+            runs[-1].append((start, end))
+    return [run for run in runs if run]
 
 
 def _strip(text: str, start: int, end: int) -> list[Span]:

@@ -32,6 +32,7 @@ BUG = 1
 DEFAULT_GOLD = Path("tests/data/gold.jsonl")
 DEFAULT_OFF_TOPIC = Path("tests/data/offtopic.jsonl")
 DEFAULT_FOLLOWUPS = Path("tests/data/followups.jsonl")
+DEFAULT_GOLD_SETS = (DEFAULT_GOLD, Path("tests/data/gold_styles.jsonl"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -106,9 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
         "-g",
         "--gold",
         type=Path,
-        default=DEFAULT_GOLD,
+        action="append",
         metavar="F",
-        help=f"gold set, JSON Lines (default {DEFAULT_GOLD})",
+        help=f"gold set, JSON Lines (repeatable; default {', '.join(map(str, DEFAULT_GOLD_SETS))})",
     )
     evaluate.add_argument(
         "--off-topic",
@@ -124,8 +125,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_top_k(evaluate, help_text="a question misses when no relevant passage is in the top K")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.add_argument("--plot", type=Path, metavar="PNG", help="save the risk-coverage curve (needs matplotlib)")
     _add_common(evaluate)
     evaluate.set_defaults(run=run_eval)
+
+    tune = commands.add_parser("tune", help="fit the scoring models on the dev split, with cross-validation")
+    tune.add_argument(
+        "-g",
+        "--gold",
+        type=Path,
+        action="append",
+        metavar="F",
+        help=f"gold set (repeatable; default {', '.join(map(str, DEFAULT_GOLD_SETS))})",
+    )
+    tune.add_argument(
+        "--off-topic", type=Path, default=DEFAULT_OFF_TOPIC, metavar="F", help="near-misses are its kind near-miss"
+    )
+    tune.add_argument("--write", action="store_true", help="write the fitted models to qa/data/scoring.json")
+    _add_common(tune)
+    tune.set_defaults(run=run_tune)
     return parser
 
 
@@ -174,13 +192,34 @@ def run_eval(args: argparse.Namespace, config: Config) -> int:
     from qa.evaluation import full_report
     from qa.search import Searcher
 
-    gold = load_gold(args.gold)
+    gold_sets = {path.name: load_gold(path) for path in args.gold or DEFAULT_GOLD_SETS}
     off_topic_path = args.off_topic or (DEFAULT_OFF_TOPIC if DEFAULT_OFF_TOPIC.exists() else None)
     off_topic = load_off_topic(off_topic_path) if off_topic_path else []
     followups_path = args.followups or (DEFAULT_FOLLOWUPS if DEFAULT_FOLLOWUPS.exists() else None)
     followup_pairs = load_followups(followups_path) if followups_path else []
-    report = full_report(Searcher.open(config), gold, off_topic, args.top_k, followup_pairs)
+    report = full_report(Searcher.open(config), gold_sets, off_topic, args.top_k, followup_pairs)
+    if args.plot:
+        report.plot(args.plot)
     print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if args.json else report.to_table())
+    return 0
+
+
+def run_tune(args: argparse.Namespace, config: Config) -> int:
+    from importlib import resources
+
+    from qa.datasets import load_gold, load_off_topic
+    from qa.search import Searcher
+    from qa.tuning import tune, write
+
+    gold_files = args.gold or list(DEFAULT_GOLD_SETS)
+    gold = [item for path in gold_files for item in load_gold(path)]
+    near_misses = [item for item in load_off_topic(args.off_topic) if item.kind == "near-miss"]
+    report = tune(Searcher.open(config), gold, near_misses)
+    print(report.to_table())
+    if args.write:
+        target = Path(str(resources.files("qa").joinpath("data/scoring.json")))
+        write(report, target, [*gold_files, args.off_topic])
+        print(f"wrote {target}; the next ask or build recalibrates the index")
     return 0
 
 
@@ -191,17 +230,27 @@ def format_answer(answer: Answer) -> str:
         lines += textwrap.wrap(
             f"(read together with: {answer.context})", width, initial_indent="   ", subsequent_indent="   "
         )
-    if answer.abstained or answer.sentence is None:
+    if answer.outcome == "answered" and answer.sentence is not None:
+        says = "(the interviewer says) " if answer.sentence.speaker == "interviewer" else ""
+        lines += textwrap.wrap(says + answer.sentence.text, width, initial_indent="A: ", subsequent_indent="   ")
+        lines.append(f"   (on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f})")
+    elif answer.outcome == "related":
+        lines += textwrap.wrap(
+            "A: The interview discusses this, but does not seem to answer this exact question "
+            f"(on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f}).",
+            width,
+            subsequent_indent="   ",
+        )
+        lines.append("   The closest passages; they may not answer your exact question:")
+    else:
         lines.append(f"A: The interview does not seem to cover this (confidence {answer.confidence:.2f}).")
         if answer.hits:
             lines.append("   The closest passages, low confidence:")
-    else:
-        lines += textwrap.wrap(answer.sentence.text, width, initial_indent="A: ", subsequent_indent="   ")
-        lines.append(f"   (confidence {answer.confidence:.2f})")
     for hit in answer.hits:
         p = hit.passage
         lines.append("")
-        lines.append(f"  [{hit.rank}] score {hit.score:.3f}  {p.source}, paragraph {p.paragraph}")
+        speaker = ", the interviewer" if p.speaker == "interviewer" else ""
+        lines.append(f"  [{hit.rank}] score {hit.score:.3f}  {p.source}, paragraph {p.paragraph}{speaker}")
         lines += textwrap.wrap(f"In reply to: {p.section}", width, initial_indent="      ", subsequent_indent="      ")
         lines += textwrap.wrap(p.text, width, initial_indent="      | ", subsequent_indent="      | ")
     return "\n".join(lines) + "\n"

@@ -1,225 +1,64 @@
-"""Retrieval evaluation against a gold set, as typed values.
+"""Running an evaluation: every question of the gold sets, the off-topic set
+and the follow-ups through the searcher, into a typed
+:class:`~qa.eval_report.EvalReport` (``to_table``, ``to_dict``, ``plot``).
 
-A gold question lists ``evidence`` strings copied from the corpus. A passage
-is relevant when its text contains one of them (evidence lies inside one
-sentence, and passages break only between sentences, so it is never split).
-The answer sentence is correct when it overlaps an evidence occurrence.
-
-Metrics (binary relevance, ranks 1-based):
-  hit@k    share of questions with a relevant passage in the top k
-  MRR@10   mean of 1/rank of the first relevant passage (0 beyond 10)
-  nDCG@10  DCG of the top 10 over the ideal DCG for that question's
-           number of relevant passages
-
-:func:`full_report` gives an :class:`EvalReport`, which renders itself as a
-table for people (``to_table``) and a dict for JSON (``to_dict``).
+What is measured (see :mod:`qa.metrics` for the metrics):
+  ranking    per gold set, mode and split; per style of question, with a
+             paired permutation test of hybrid against each single retriever
+  outcomes   per split: answers claimed and right, claimed and wrong (the
+             costly error), no answer claimed although one exists; near-misses
+             answered, "related" or "not covered"; general off-topic not covered
+  kinds      per kind of off-topic question (and near-misses by what they ask)
+  curve      risk-coverage: the accuracy of claimed answers against the share
+             of (in-domain and near-miss) questions answered, as the answer
+             threshold moves
 """
 
 from __future__ import annotations
 
-import dataclasses
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
+import numpy as np
+
+from qa import answer_sentence
+from qa.answerability import ANSWERED, NOT_COVERED, RELATED
 from qa.config import DEFAULT_MODE, MODES
 from qa.datasets import SPLITS, FollowUp, GoldQuestion, OffTopicQuestion
+from qa.eval_report import ALL, Abstention, EvalReport, FollowUpFigures, KindFigures, Miss, Outcomes, StyleRow
+from qa.metrics import (
+    CUTOFF,
+    Metrics,
+    QuestionResult,
+    evidence_spans,
+    hit_at,
+    overlaps,
+    paired_permutation_p,
+    reciprocal_rank,
+)
 from qa.search import Searcher
 from qa.types import Passage
 
-CUTOFF = 10
-ALL = "all"
-
-
-@dataclass(frozen=True)
-class QuestionResult:
-    gold: GoldQuestion
-    relevant_ranks: tuple[int, ...]  # ranks (within the passages asked for) of relevant passages
-    relevant_total: int  # relevant passages in the whole index
-    answer: str | None
-    answer_correct: bool
-    abstained: bool = False
-
-    @property
-    def first_rank(self) -> int | None:
-        return self.relevant_ranks[0] if self.relevant_ranks else None
-
-
-@dataclass(frozen=True)
-class Metrics:
-    questions: int
-    hit_1: float = 0.0
-    hit_3: float = 0.0
-    hit_5: float = 0.0
-    mrr_10: float = 0.0
-    ndcg_10: float = 0.0
-    answer_accuracy: float = 0.0
-
-    @classmethod
-    def of(cls, results: Sequence[QuestionResult]) -> Metrics:
-        n = len(results)
-        if n == 0:
-            return cls(0)
-
-        def mean(values: Iterable[float]) -> float:
-            return round(sum(values) / n, 4)
-
-        return cls(
-            n,
-            hit_1=mean(hit_at(r.first_rank, 1) for r in results),
-            hit_3=mean(hit_at(r.first_rank, 3) for r in results),
-            hit_5=mean(hit_at(r.first_rank, 5) for r in results),
-            mrr_10=mean(reciprocal_rank(r.first_rank) for r in results),
-            ndcg_10=mean(ndcg(r.relevant_ranks, r.relevant_total) for r in results),
-            answer_accuracy=mean(float(r.answer_correct) for r in results),
-        )
-
-    def to_dict(self) -> dict[str, float]:
-        if not self.questions:
-            return {"questions": 0}
-        return {
-            "questions": self.questions,
-            "hit@1": self.hit_1,
-            "hit@3": self.hit_3,
-            "hit@5": self.hit_5,
-            "mrr@10": self.mrr_10,
-            "ndcg@10": self.ndcg_10,
-            "answer_accuracy": self.answer_accuracy,
-        }
-
-
-@dataclass(frozen=True)
-class Abstention:
-    off_topic: int
-    off_topic_abstained: float | None  # share of off-topic questions abstained on
-    in_domain: int
-    in_domain_abstained: float | None  # share of in-domain questions wrongly abstained on
-
-
-@dataclass(frozen=True)
-class FollowUpFigures:
-    questions: int
-    hit_3_alone: float
-    hit_3_with_previous: float
-
-
-@dataclass(frozen=True)
-class Miss:
-    id: str
-    split: str
-    question: str
-    first_relevant_rank: int | None
-    answer: str | None
-    answer_correct: bool
-    abstained: bool
-
-
-@dataclass(frozen=True)
-class EvalReport:
-    mode: str  # the default mode, whose misses are listed
-    top_k: int
-    modes: dict[str, dict[str, Metrics]]  # mode -> split -> metrics
-    abstention: dict[str, Abstention]
-    followups: dict[str, FollowUpFigures]
-    misses: tuple[Miss, ...]
-    uncovered_paragraphs: dict[str, list[int]]
-    evidence_not_in_index: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "top_k": self.top_k,
-            "mode": self.mode,
-            "splits": {split: m.to_dict() for split, m in self.modes[self.mode].items()},
-            "modes": {mode: {s: m.to_dict() for s, m in splits.items()} for mode, splits in self.modes.items()},
-            "abstention": {split: dataclasses.asdict(a) for split, a in self.abstention.items()},
-            "followups": {
-                split: {
-                    "questions": f.questions,
-                    "hit@3_alone": f.hit_3_alone,
-                    "hit@3_with_previous": f.hit_3_with_previous,
-                }
-                for split, f in self.followups.items()
-            },
-            "misses": [dataclasses.asdict(m) for m in self.misses],
-            "uncovered_paragraphs": self.uncovered_paragraphs,
-            "evidence_not_in_index": list(self.evidence_not_in_index),
-        }
-
-    def to_table(self) -> str:
-        rows = [["mode", "split", "n", "hit@1", "hit@3", "hit@5", "MRR@10", "nDCG@10", "answer"]]
-        for mode, splits in self.modes.items():
-            for split, m in splits.items():
-                if m.questions:
-                    figures = (m.hit_1, m.hit_3, m.hit_5, m.mrr_10, m.ndcg_10, m.answer_accuracy)
-                    rows.append([mode, split, str(m.questions), *(f"{x:.3f}" for x in figures)])
-        lines = _table(rows)
-        rows = [["abstention", "off-topic abstained", "in-domain wrongly abstained"]]
-        for split, a in self.abstention.items():
-            rows.append([split, _share(a.off_topic_abstained, a.off_topic), _share(a.in_domain_abstained, a.in_domain)])
-        lines += ["", *_table(rows), ""]
-        if self.followups:
-            rows = [["follow-ups", "n", "hit@3 alone", "hit@3 with previous question"]]
-            for split, f in self.followups.items():
-                rows.append([split, str(f.questions), f"{f.hit_3_alone:.3f}", f"{f.hit_3_with_previous:.3f}"])
-            lines += [*_table(rows), ""]
-        lines.append(
-            f"{self.mode} misses (no relevant passage in the top {self.top_k}, "
-            f"a wrong answer sentence, or an abstention): {len(self.misses)}"
-        )
-        for miss in self.misses:
-            rank = miss.first_relevant_rank or "-"
-            mark = "abstained" if miss.abstained else "answer ok" if miss.answer_correct else "answer wrong"
-            lines.append(f"  {miss.id} [{miss.split}] rank {rank}, {mark}: {miss.question}")
-        for source, paragraphs in self.uncovered_paragraphs.items():
-            lines.append(f"paragraphs of {source} no gold question reaches: {', '.join(map(str, paragraphs))}")
-        if self.evidence_not_in_index:
-            lines.append(f"gold evidence found in no passage: {', '.join(self.evidence_not_in_index)}")
-        return "\n".join(lines)
-
-
-def hit_at(first_rank: int | None, k: int) -> float:
-    return 1.0 if first_rank is not None and first_rank <= k else 0.0
-
-
-def reciprocal_rank(first_rank: int | None, cutoff: int = CUTOFF) -> float:
-    return 1.0 / first_rank if first_rank is not None and first_rank <= cutoff else 0.0
-
-
-def ndcg(relevant_ranks: Sequence[int], relevant_total: int, cutoff: int = CUTOFF) -> float:
-    dcg = sum(1.0 / math.log2(rank + 1) for rank in relevant_ranks if rank <= cutoff)
-    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(relevant_total, cutoff) + 1))
-    return dcg / ideal if ideal else 0.0
-
-
-def evidence_spans(gold: GoldQuestion, passages: Iterable[Passage]) -> dict[int, list[tuple[int, int]]]:
-    """Absolute spans of every evidence occurrence, by passage id."""
-    spans: dict[int, list[tuple[int, int]]] = {}
-    for passage in passages:
-        for evidence in gold.evidence:
-            position = passage.text.find(evidence)
-            while position != -1:
-                start = passage.start + position
-                spans.setdefault(passage.id, []).append((start, start + len(evidence)))
-                position = passage.text.find(evidence, position + 1)
-    return spans
+NEAR_MISS = "near-miss"
 
 
 def evaluate_question(
     searcher: Searcher, gold: GoldQuestion, mode: str = DEFAULT_MODE, depth: int = CUTOFF
 ) -> QuestionResult:
     """``depth`` passages are asked for: at least CUTOFF, for MRR@10 and nDCG@10."""
-    answer = searcher.ask(gold.question, k=max(depth, CUTOFF), mode=mode)
+    trace = searcher.trace(gold.question, k=max(depth, CUTOFF), mode=mode)
     spans = evidence_spans(gold, searcher.passages)
-    ranks = tuple(hit.rank for hit in answer.hits if hit.passage.id in spans)
-    correct = False
-    if answer.sentence is not None:
-        owner = answer.hits[answer.sentence.passage_rank - 1].passage.id
-        correct = any(
-            start < answer.sentence.end and answer.sentence.start < end for start, end in spans.get(owner, [])
-        )
-    sentence = answer.sentence.text if answer.sentence else None
-    return QuestionResult(gold, ranks, len(spans), sentence, correct, answer.abstained)
+    ranks = tuple(hit.rank for hit in trace.hits if hit.passage.id in spans)
+    best, right = None, False
+    if trace.candidates is not None:
+        best = answer_sentence.choose(trace.candidates, searcher.index, trace.hits)
+        owner = trace.hits[best.passage_rank - 1].passage.id
+        right = overlaps(spans.get(owner, []), best.start, best.end)
+    claimed = trace.outcome == ANSWERED
+    return QuestionResult(
+        gold, ranks, len(spans), best.text if claimed and best else None, claimed and right,
+        trace.outcome, right, trace.probability,
+    )  # fmt: skip
 
 
 def evaluate(
@@ -234,18 +73,103 @@ def by_split(results: Sequence[QuestionResult]) -> dict[str, Metrics]:
     return splits
 
 
-def abstention(
-    searcher: Searcher, in_domain: Sequence[QuestionResult], off_topic: Sequence[OffTopicQuestion]
-) -> dict[str, Abstention]:
-    """Per split: the share of off-topic questions abstained on, and of in-domain
-    questions wrongly abstained on."""
-    off_abstained = [(item.split, searcher.ask(item.question).abstained) for item in off_topic]
+@dataclass(frozen=True)
+class OffTopicResult:
+    item: OffTopicQuestion
+    outcome: str
+    answer_confidence: float | None
+
+
+def off_topic_results(searcher: Searcher, off_topic: Sequence[OffTopicQuestion]) -> list[OffTopicResult]:
+    results = []
+    for item in off_topic:
+        trace = searcher.trace(item.question)
+        results.append(OffTopicResult(item, trace.outcome, trace.probability))
+    return results
+
+
+def abstention(in_domain: Sequence[QuestionResult], off_topic: Sequence[OffTopicResult]) -> dict[str, Abstention]:
+    """Per split: the share of general off-topic questions (not near-misses) not
+    covered, and of in-domain questions wrongly not covered."""
     table = {}
     for split in (*SPLITS, ALL):
-        offs = [a for s, a in off_abstained if split in (s, ALL)]
+        offs = [
+            r.outcome == NOT_COVERED for r in off_topic if r.item.kind != NEAR_MISS and split in (r.item.split, ALL)
+        ]
         ins = [r.abstained for r in in_domain if split in (r.gold.split, ALL)]
         table[split] = Abstention(len(offs), _mean(offs), len(ins), _mean(ins))
     return table
+
+
+def outcomes(in_domain: Sequence[QuestionResult], off_topic: Sequence[OffTopicResult]) -> dict[str, Outcomes]:
+    table = {}
+    for split in (*SPLITS, ALL):
+        ins = [r for r in in_domain if split in (r.gold.split, ALL)]
+        near = [r.outcome for r in off_topic if r.item.kind == NEAR_MISS and split in (r.item.split, ALL)]
+        table[split] = Outcomes(
+            in_domain=len(ins),
+            right=sum(r.outcome == ANSWERED and r.answer_correct for r in ins),
+            wrong=sum(r.outcome == ANSWERED and not r.answer_correct for r in ins),
+            unanswered=sum(r.outcome != ANSWERED for r in ins),
+            near_miss=len(near),
+            near_answered=near.count(ANSWERED),
+            near_related=near.count(RELATED),
+            near_not_covered=near.count(NOT_COVERED),
+        )
+    return table
+
+
+def kinds(off_topic: Sequence[OffTopicResult]) -> list[KindFigures]:
+    """Per split, per kind of off-topic question (near-misses also by what they ask)."""
+    rows = []
+    for split in ("test", ALL):
+        chosen = [(r.item, r.outcome) for r in off_topic if split in (r.item.split, ALL)]
+        groups: dict[str, list[str]] = {}
+        for item, o in chosen:
+            groups.setdefault(item.kind or "-", []).append(o)
+            if item.kind == NEAR_MISS and item.asks:
+                groups.setdefault(f"{NEAR_MISS}: {item.asks}", []).append(o)
+        for kind, found in sorted(groups.items()):
+            rows.append(KindFigures(split, kind, len(found), found.count(ANSWERED), found.count(RELATED),
+                                    found.count(NOT_COVERED)))  # fmt: skip
+    return rows
+
+
+def curve(
+    in_domain: Sequence[QuestionResult], off_topic: Sequence[OffTopicResult]
+) -> dict[str, list[tuple[float, float, float]]]:
+    """Per split, (threshold, share answered, accuracy of the answers) as the
+    answer threshold moves over every answer confidence seen. In-domain
+    questions and near-misses; a near-miss answered is always wrong."""
+    near = [r for r in off_topic if r.item.kind == NEAR_MISS]
+    table = {}
+    for split in (*SPLITS, ALL):
+        scored = [(r.answer_confidence, r.best_sentence_correct) for r in in_domain if split in (r.gold.split, ALL)]
+        scored += [(r.answer_confidence, False) for r in near if split in (r.item.split, ALL)]
+        scored = [(p if p is not None else -1.0, ok) for p, ok in scored]
+        points = []
+        for threshold in sorted({p for p, _ in scored if p >= 0}):
+            claimed = [ok for p, ok in scored if p >= threshold]
+            points.append(
+                (round(threshold, 4), round(len(claimed) / len(scored), 4), round(float(np.mean(claimed)), 4))
+            )
+        table[split] = points
+    return table
+
+
+def styles(results: Mapping[str, Sequence[QuestionResult]]) -> list[StyleRow]:
+    """Per style and split (test, all): MRR of each mode, and whether hybrid
+    differs from each single retriever (two-sided paired permutation test)."""
+    rows = []
+    by_id = {mode: {r.gold.id: r for r in found} for mode, found in results.items()}
+    labels = sorted({r.gold.style for r in results[DEFAULT_MODE] if r.gold.style})
+    for style in labels:
+        for split in ("test", ALL):
+            ids = [r.gold.id for r in results[DEFAULT_MODE] if r.gold.style == style and split in (r.gold.split, ALL)]
+            rr = {mode: np.array([reciprocal_rank(by_id[mode][i].first_rank) for i in ids]) for mode in MODES}
+            p = {other: paired_permutation_p(rr["hybrid"] - rr[other]) for other in ("dense", "keyword")}
+            rows.append(StyleRow(style, split, len(ids), {m: round(float(v.mean()), 4) for m, v in rr.items()}, p))
+    return rows
 
 
 def followups(searcher: Searcher, pairs: Sequence[FollowUp]) -> dict[str, FollowUpFigures]:
@@ -273,32 +197,47 @@ def uncovered_paragraphs(gold: Sequence[GoldQuestion], passages: Sequence[Passag
 
 
 def misses(results: Sequence[QuestionResult], top_k: int) -> tuple[Miss, ...]:
-    """Questions with no relevant passage in the top ``top_k``, a wrong answer sentence, or an abstention."""
+    """Questions with no relevant passage in the top ``top_k``, a wrong answer
+    claimed, or no answer claimed."""
     return tuple(
-        Miss(r.gold.id, r.gold.split, r.gold.question, r.first_rank, r.answer, r.answer_correct, r.abstained)
+        Miss(r.gold.id, r.gold.split, r.gold.question, r.first_rank, r.answer, r.outcome, r.answer_correct)
         for r in results
-        if hit_at(r.first_rank, top_k) == 0.0 or not r.answer_correct or r.abstained
+        if hit_at(r.first_rank, top_k) == 0.0 or not r.answer_correct
     )
 
 
 def full_report(
     searcher: Searcher,
-    gold: Sequence[GoldQuestion],
+    gold_sets: Mapping[str, Sequence[GoldQuestion]],
     off_topic: Sequence[OffTopicQuestion],
     top_k: int,
     followup_pairs: Sequence[FollowUp] = (),
 ) -> EvalReport:
-    """Every mode side by side, abstention, follow-ups, coverage, and the default mode's misses."""
+    """Every mode side by side for every gold set, outcomes, kinds, the
+    risk-coverage curve, follow-ups, coverage, and the default mode's misses."""
+    gold = [item for items in gold_sets.values() for item in items]
     results = {mode: evaluate(searcher, gold, mode, top_k) for mode in MODES}
+    default = results[DEFAULT_MODE]
+    names = {item.id: name for name, items in gold_sets.items() for item in items}
+    sets = {
+        name: {mode: by_split([r for r in found if names[r.gold.id] == name]) for mode, found in results.items()}
+        for name in gold_sets
+    }
+    off = off_topic_results(searcher, off_topic)
     return EvalReport(
         mode=DEFAULT_MODE,
         top_k=top_k,
-        modes={mode: by_split(mode_results) for mode, mode_results in results.items()},
-        abstention=abstention(searcher, results[DEFAULT_MODE], off_topic),
+        answer_threshold=searcher.spec.scoring.answer_threshold,
+        sets=sets,
+        styles=tuple(styles(results)),
+        abstention=abstention(default, off),
+        outcomes=outcomes(default, off),
+        kinds=tuple(kinds(off)),
+        curves=curve(default, off),
         followups=followups(searcher, followup_pairs),
-        misses=misses(results[DEFAULT_MODE], top_k),
+        misses=misses(default, top_k),
         uncovered_paragraphs=uncovered_paragraphs(gold, searcher.passages),
-        evidence_not_in_index=tuple(r.gold.id for r in results[DEFAULT_MODE] if r.relevant_total == 0),
+        evidence_not_in_index=tuple(r.gold.id for r in default if r.relevant_total == 0),
     )
 
 
@@ -310,12 +249,3 @@ def _first_rank(searcher: Searcher, gold: GoldQuestion, previous: str) -> int | 
 
 def _mean(values: Sequence[float | bool]) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
-
-
-def _table(rows: list[list[str]]) -> list[str]:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-
-
-def _share(share: float | None, total: int) -> str:
-    return "-" if not total or share is None else f"{round(share * total)}/{total} ({share:.3f})"

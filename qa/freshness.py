@@ -17,10 +17,10 @@ from qa.config import DEFAULT_MAX_TOKENS, Config
 from qa.embedding import ModelRef, resolve_model
 from qa.keyword import ANALYSER
 from qa.probes import probes_sha256
-from qa.spec import ChunkingSpec, Manifest, ScoringSpec, Settings
+from qa.spec import ChunkingSpec, Manifest, Settings, fitted_scoring
 from qa.types import Document
 
-SCORING = ScoringSpec(analyser=ANALYSER)
+SCORING = fitted_scoring(ANALYSER)
 
 
 @dataclass(frozen=True)

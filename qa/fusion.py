@@ -7,19 +7,43 @@ return can be ranked (and FAISS padding can never become a passage).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 
 import numpy as np
 
 
-def weighted_sum(columns: Sequence[np.ndarray], weights: Sequence[float]) -> np.ndarray:
-    """Σ weight × column, element-wise (columns of equal length)."""
-    if len(columns) != len(weights) or not columns:
-        raise ValueError("one weight per column, at least one column")
-    total = np.zeros_like(np.asarray(columns[0], dtype=np.float32))
-    for column, weight in zip(columns, weights, strict=True):
-        total = total + np.float32(weight) * np.asarray(column, dtype=np.float32)
+def zscore(scores: np.ndarray) -> np.ndarray:
+    """Scores centred on their mean, in units of their standard deviation
+    (all zeros when they do not vary): comparable across questions."""
+    scores = np.asarray(scores, dtype=np.float32)
+    spread = float(scores.std()) if scores.size else 0.0
+    return (scores - scores.mean()) / spread if spread > 0 else np.zeros_like(scores)
+
+
+def linear(features: Mapping[str, np.ndarray], coefficients: Mapping[str, float]) -> np.ndarray:
+    """Σ coefficient × feature over the named features (an "intercept" adds a
+    constant); a feature without a coefficient counts zero."""
+    if not features:
+        raise ValueError("no features")
+    size = len(next(iter(features.values())))
+    total = np.full(size, coefficients.get("intercept", 0.0), dtype=np.float32)
+    for name, values in features.items():
+        total = total + np.float32(coefficients.get(name, 0.0)) * np.asarray(values, dtype=np.float32)
     return total
+
+
+def mean_of_rankings(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The mean of two score arrays over the same passages. A passage that one
+    of them did not retrieve (-inf) counts as that one's lowest score; -inf
+    when neither retrieved it."""
+    a, b = _floor(first), _floor(second)
+    both_missing = ~np.isfinite(first) & ~np.isfinite(second)
+    return np.where(both_missing, -np.inf, (a + b) / 2).astype(np.float32)
+
+
+def _floor(scores: np.ndarray) -> np.ndarray:
+    finite = scores[np.isfinite(scores)]
+    return np.where(np.isfinite(scores), scores, finite.min() if finite.size else 0.0)
 
 
 def max_normalised(scores: np.ndarray) -> np.ndarray:

@@ -3,8 +3,10 @@ years and acronyms that a small embedding model blurs (Kuwait, 2022, TurkPA).
 
 Index and queries share one analyser: lower-case words of two or more
 characters (numbers of any length), English stop words removed, Snowball
-stemming through PyStemmer. ``ANALYSER`` names it; it is part of the index's
-identity, so change it whenever :func:`analyse` changes.
+stemming through PyStemmer. A question's term that the index does not know
+is replaced by the closest one it knows, when that is a likely typo (see
+:func:`query_terms`). ``ANALYSER`` names both; it is part of the index's
+identity, so change it whenever they change.
 """
 
 from __future__ import annotations
@@ -20,7 +22,14 @@ from typing import Any
 
 import numpy as np
 
-ANALYSER = "words2+digits/stopwords-en-plus/snowball-english/v1"
+ANALYSER = "words2+digits/stopwords-en-plus/snowball-english/typos-osa/v2"
+# A typo is one edit (Damerau-OSA: a swap counts once) in a stem of five or more
+# letters from a word of six or more, two edits from an eight-letter stem:
+# shorter unknown terms are more often real words the corpus lacks ("gained"
+# is not "main", "weakness" not "work").
+TYPO_MIN_WORD = 6
+TYPO_MIN_TERM = 5
+TYPO_TWO_EDITS_FROM = 8
 _WORD = re.compile(r"\w\w+|\d")
 
 
@@ -53,9 +62,13 @@ def stopwords() -> frozenset[str]:
 
 def analyse(text: str) -> list[str]:
     """The index terms of ``text``."""
+    return [term for _, term in _words_and_terms(text)]
+
+
+def _words_and_terms(text: str) -> list[tuple[str, str]]:
     ignored = stopwords()
     words = [w for w in _WORD.findall(text.lower()) if w not in ignored]
-    return _stemmer().stemWords(words) if words else []
+    return list(zip(words, _stemmer().stemWords(words), strict=True)) if words else []
 
 
 def build(texts: Sequence[str]) -> Any:
@@ -100,9 +113,27 @@ def from_files(files: Mapping[str, bytes], prefix: str) -> Any:
     return retriever
 
 
+def query_terms(retriever: Any, question: str) -> list[str]:
+    """The index terms of ``question``, each unknown one replaced by the known
+    term closest to it when that is a likely typo ("chairmanhip" ->
+    "chairmanship", "atention" -> "attention"); other unknown terms stay."""
+    from rapidfuzz import distance, process
+
+    terms = []
+    for word, term in _words_and_terms(question):
+        if term not in retriever.vocab_dict and len(word) >= TYPO_MIN_WORD and len(term) >= TYPO_MIN_TERM:
+            limit = 2 if len(term) >= TYPO_TWO_EDITS_FROM else 1
+            match = process.extractOne(
+                term, retriever.vocab_dict.keys(), scorer=distance.OSA.distance, score_cutoff=limit
+            )
+            term = match[0] if match else term
+        terms.append(term)
+    return terms
+
+
 def scores(retriever: Any, question: str) -> np.ndarray:
     """BM25 score of every document for ``question`` (zeros if no term is known)."""
-    terms = [t for t in analyse(question) if t in retriever.vocab_dict]
+    terms = [t for t in query_terms(retriever, question) if t in retriever.vocab_dict]
     if not terms:
         return np.zeros(retriever.scores["num_docs"], dtype=np.float32)
     return np.asarray(retriever.get_scores(terms), dtype=np.float32)
@@ -110,7 +141,7 @@ def scores(retriever: Any, question: str) -> np.ndarray:
 
 def coverage(retriever: Any, question: str) -> float:
     """The share of the question's terms that occur anywhere in the index."""
-    terms = analyse(question)
+    terms = query_terms(retriever, question)
     return sum(t in retriever.vocab_dict for t in terms) / len(terms) if terms else 0.0
 
 

@@ -28,17 +28,24 @@ def reply(answer: Answer, neighbours: dict[int, list[Passage]]) -> str:
     parts = []
     if answer.context:
         parts.append(f'<div class="qa-note">Read together with your earlier question: “{text(answer.context)}”</div>')
-    if answer.abstained or answer.sentence is None:
+    if answer.outcome == "answered" and answer.sentence is not None:
+        says = "The interviewer says: " if answer.sentence.speaker == "interviewer" else ""
+        parts.append(
+            f'<div class="qa-answer"><strong>Answer</strong> '
+            f'<span class="qa-confidence">{_confidence(answer)}</span>'
+            f"<br>{says}{text(answer.sentence.text)}</div>"
+        )
+    elif answer.outcome == "related":
+        parts.append(
+            '<div class="qa-answer qa-related">The interview discusses this, but does not seem to answer this exact '
+            f'question <span class="qa-confidence">({_confidence(answer)})</span>. The closest passages are below; '
+            "they may not answer your exact question.</div>"
+        )
+    else:
         parts.append(
             '<div class="qa-answer qa-low">The interview does not seem to cover this '
             f"(confidence {answer.confidence:.0%}). The closest passages are below, "
             "but treat them with care.</div>"
-        )
-    else:
-        parts.append(
-            f'<div class="qa-answer"><strong>Answer</strong> '
-            f'<span class="qa-confidence">confidence {answer.confidence:.0%}</span>'
-            f"<br>{text(answer.sentence.text)}</div>"
         )
     for hit in answer.hits:
         parts.append(_card(hit, answer, neighbours.get(hit.passage.id, [])))
@@ -49,13 +56,15 @@ def _card(hit: Hit, answer: Answer, context: list[Passage]) -> str:
     p = hit.passage
     body = text(p.text)
     sentence = answer.sentence
-    if sentence is not None and not answer.abstained and sentence.passage_rank == hit.rank:
+    if sentence is not None and answer.outcome == "answered" and sentence.passage_rank == hit.rank:
         before, after = p.text[: sentence.start - p.start], p.text[sentence.end - p.start :]
         body = f"{text(before)}<mark>{text(sentence.text)}</mark>{text(after)}"
-    low = " qa-low" if answer.abstained else ""
+    low = " qa-low" if answer.outcome != "answered" else ""
+    speaker = " · the interviewer" if p.speaker == "interviewer" else ""
     card = (
         f'<div class="qa-card{low}">'
-        f'<div class="qa-meta">[{hit.rank}] paragraph {p.paragraph} · {text(p.source)} · score {hit.score:.2f}</div>'
+        f'<div class="qa-meta">[{hit.rank}] paragraph {p.paragraph} · {text(p.source)}{speaker}'
+        f" · score {hit.score:.2f}</div>"
         f'<div class="qa-section">In reply to: {text(p.section)}</div>'
         f'<div class="qa-text">{body}</div>'
     )
@@ -63,3 +72,9 @@ def _card(hit: Hit, answer: Answer, context: list[Passage]) -> str:
         paragraphs = "".join(f'<p><span class="qa-meta">¶{c.paragraph}</span> {text(c.text)}</p>' for c in context)
         card += f"<details><summary>Context: the passages around it</summary>{paragraphs}</details>"
     return card + "</div>"
+
+
+def _confidence(answer: Answer) -> str:
+    """The two confidences in words: about the interview, and that this answers it."""
+    sure = f"answer {answer.answer_confidence:.0%} sure" if answer.answer_confidence is not None else ""
+    return f"on topic {answer.confidence:.0%}" + (f" · {sure}" if sure else "")

@@ -13,23 +13,39 @@ missing or stale, through :mod:`qa.opener`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qa import answer_sentence
+from qa import answer_sentence, answerability
+from qa.answer_sentence import Candidates
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, Config
 from qa.embedding import Embedder
 from qa.followup import with_previous
-from qa.fusion import top_ids
+from qa.fusion import mean_of_rankings, top_ids
 from qa.questions import check_mode, check_top_k, clean_previous, clean_question
-from qa.retrieval import evidence, mode_scores, passage_views, question_evidence
+from qa.retrieval import Views, evidence, mode_scores, passage_views, question_evidence
 from qa.spec import IndexSpec
 from qa.store import StoredIndex
 from qa.types import Answer, Hit, Passage
 
 if TYPE_CHECKING:
     from qa.opener import EmbedderFactory
+
+
+@dataclass(frozen=True)
+class Trace:
+    question: str  # as shown
+    text: str  # as searched (with the previous question's words for a follow-up)
+    context: str | None  # the earlier question leaned on
+    hits: tuple[Hit, ...]
+    evidence: float  # uncalibrated topicality
+    confidence: float  # calibrated topicality
+    candidates: Candidates | None  # the answer-sentence candidates, scored
+    answerability: dict[str, float] | None  # its features
+    probability: float | None  # that the best candidate answers the question
+    outcome: str
 
 
 class Searcher:
@@ -56,28 +72,57 @@ class Searcher:
     def ask(self, question: Any, k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, previous: Any = "") -> Answer:
         """Answer ``question``; ``previous`` is the question asked before it, used
         only when this one leans on it (see :mod:`qa.followup`)."""
+        trace = self.trace(question, k, mode, previous)
+        answered = trace.outcome == answerability.ANSWERED and trace.candidates is not None
+        sentence = answer_sentence.choose(trace.candidates, self.index, trace.hits) if answered else None
+        return Answer(
+            trace.question, trace.outcome, sentence, trace.hits, trace.confidence, trace.probability, trace.context
+        )
+
+    def trace(self, question: Any, k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, previous: Any = "") -> Trace:
+        """Every step of answering ``question``: what ``ask`` reports, and what
+        tuning and evaluation look at."""
         shown, text, context, k, mode = self._prepare(question, k, mode, previous)
         if not self.passages:
-            return Answer(shown, True, None, (), 0.0, context)
+            return Trace(shown, text, context, (), 0.0, 0.0, None, None, None, answerability.NOT_COVERED)
+        scoring, calibration = self.spec.scoring, self.spec.calibration
         vector = self.embedder.encode([text])[0]
-        scores = mode_scores(passage_views(self.index, text, vector, self.spec.scoring.candidates), self.spec.scoring)
-        hits = _hits(self.passages, scores[mode], k)
-        calibration = self.spec.calibration
-        confidence = calibration.confidence(evidence(scores)) if calibration else 1.0
-        abstained = confidence < 0.5 or not hits
-        sentence = None
-        if not abstained:
-            sentence = answer_sentence.choose(self.index, text, vector, hits, scores["hybrid"], self.spec.scoring)
-        return Answer(shown, abstained, sentence, tuple(hits), confidence, context)
+        views = passage_views(self.index, text, vector, scoring.candidates)
+        scores = self._scores(views, shown if context else None)
+        hits = tuple(_hits(self.passages, scores[mode], k))
+        raw = evidence(views, scoring)
+        confidence = calibration.confidence(raw) if calibration else 1.0
+        found, values, probability = None, None, None
+        if confidence >= 0.5 and hits:
+            found = answer_sentence.candidates(self.index, text, vector, hits, scores["hybrid"], scoring)
+        if found is not None:
+            values = answerability.features(self.index, text, found, raw, calibration)
+            probability = answerability.probability(values, scoring)
+        outcome = answerability.outcome(confidence, probability, scoring)
+        return Trace(shown, text, context, hits, raw, confidence, found, values, probability, outcome)
 
     def search(self, question: Any, k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, previous: Any = "") -> list[Hit]:
         """The ranked passages alone: no confidence, no answer sentence."""
-        _, text, _, k, mode = self._prepare(question, k, mode, previous)
+        shown, text, context, k, mode = self._prepare(question, k, mode, previous)
         if not self.passages:
             return []
         vector = self.embedder.encode([text])[0]
-        scores = mode_scores(passage_views(self.index, text, vector, self.spec.scoring.candidates), self.spec.scoring)
-        return _hits(self.passages, scores[mode], k)
+        views = passage_views(self.index, text, vector, self.spec.scoring.candidates)
+        return _hits(self.passages, self._scores(views, shown if context else None)[mode], k)
+
+    def _scores(self, views: Views, alone: str | None) -> dict[str, np.ndarray]:
+        """Each mode's scores. A follow-up is searched as read with the previous
+        question's words, and on its own: the mean of the two. Read together
+        alone, the words of the previous question find what answered *it* (after
+        "Which country took over in December 2024?", "What is its main
+        priority?" found the handover, not the new chair's priority)."""
+        scoring = self.spec.scoring
+        together = mode_scores(views, scoring)
+        if alone is None:
+            return together
+        vector = self.embedder.encode([alone])[0]
+        apart = mode_scores(passage_views(self.index, alone, vector, scoring.candidates), scoring)
+        return {mode: mean_of_rankings(together[mode], apart[mode]) for mode in together}
 
     def neighbours(self, passage: Passage, radius: int = 1) -> list[Passage]:
         """The passages just before and after ``passage`` in its document, for context."""

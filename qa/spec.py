@@ -20,12 +20,14 @@ import math
 import types
 import typing
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from qa.errors import IndexCorrupt
 from qa.files import sha256_bytes
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -44,23 +46,40 @@ class ChunkingSpec:
 
 @dataclass(frozen=True)
 class ScoringSpec:
-    """How views of a passage become its score, and how the answer sentence is
-    chosen. Calibration is fitted on these scores, so they are part of the
-    identity: a change means recalibrating."""
+    """How the views of a passage become scores, how the answer sentence is
+    chosen and when it is claimed. The fitted parts come from
+    ``qa/data/scoring.json`` (written by ``python -m qa tune``). Calibration is
+    fitted on the evidence, so all of it is part of the identity: a change
+    means recalibrating."""
 
-    # Hybrid passage score = dense + w * best sentence + w * question view + w * keyword.
-    sentence_weight: float = 0.25
-    question_weight: float = 0.25
-    keyword_weight: float = 0.25
     candidates: int = 50  # taken from each retriever before fusion
     analyser: str = ""  # qa.keyword.ANALYSER when built
-    # The answer sentence: from the top passages, by its own similarity plus its
-    # passage's score plus its normalised BM25 score, plus a bonus when it holds
-    # the kind of answer the question asks for (a number, a date).
+    # Topicality, "is this about the corpus" (calibrated): dense + Σ weight × view,
+    # absolute cosines and BM25 normalised by the best and by word coverage.
+    evidence_weights: dict[str, float] = dataclasses.field(
+        default_factory=lambda: {"sentence": 0.25, "question": 0.25, "keyword": 0.25}
+    )
+    # Hybrid ranking: a linear model over the views z-scored among the candidates.
+    ranking: dict[str, float] = dataclasses.field(default_factory=dict)
+    # The answer sentence: a linear model over sentence features, among the
+    # sentences of the first ``answer_from_top`` passages.
     answer_from_top: int = 3
-    answer_passage_weight: float = 1.0
-    answer_keyword_weight: float = 0.2
-    answer_type_weight: float = 0.25
+    answer_sentence: dict[str, float] = dataclasses.field(default_factory=dict)
+    # Answerability, "does the chosen sentence answer this question": logistic
+    # over question features (with an "intercept"); claimed at or above the threshold.
+    answerability: dict[str, float] = dataclasses.field(default_factory=dict)
+    answer_threshold: float = 0.5
+
+
+FITTED = ("ranking", "answer_sentence", "answerability", "answer_threshold")
+
+
+def fitted_scoring(analyser: str, path: Path | None = None) -> ScoringSpec:
+    """The scoring this version ships: the fitted models of ``qa/data/scoring.json``
+    (written by ``python -m qa tune``), with the keyword analyser's name."""
+    data = path.read_bytes() if path else resources.files("qa").joinpath("data/scoring.json").read_bytes()
+    fitted = json.loads(data)
+    return _parse(ScoringSpec, {"analyser": analyser, **{name: fitted[name] for name in FITTED}}, "scoring")
 
 
 @dataclass(frozen=True)
@@ -240,7 +259,11 @@ def _parse(kind: Any, value: Any, name: str = "value") -> Any:
         unknown = set(value) - set(fields)
         if unknown:
             raise ValueError(f"{name} has unknown fields {sorted(unknown)}")
-        missing = [n for n, f in fields.items() if n not in value and f.default is dataclasses.MISSING]
+        missing = [
+            n
+            for n, f in fields.items()
+            if n not in value and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        ]
         if missing:
             raise ValueError(f"{name} lacks {missing}")
         prefix = "" if name == "spec" else f"{name}."

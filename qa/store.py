@@ -74,6 +74,11 @@ class StoredIndex:
         return self.spec.model.id
 
     @functools.cached_property
+    def interviewer(self) -> np.ndarray:
+        """interviewer[i]: whether passage i is the interviewer's."""
+        return np.array([p.speaker == "interviewer" for p in self.passages], dtype=bool)
+
+    @functools.cached_property
     def sentence_offsets(self) -> np.ndarray:
         """Passage i owns sentence rows [offsets[i], offsets[i + 1])."""
         counts = [len(p.sentences) for p in self.passages]

@@ -25,8 +25,10 @@ class Passage:
     """A retrievable span of one paragraph of one document.
 
     ``section`` is the interviewer question the passage answers ("Introduction"
-    for the opening paragraph, a Markdown heading in other documents).
-    ``sentences`` are absolute (start, end) offsets of the passage's sentences.
+    for the opening paragraph, a Markdown heading in other documents; for the
+    interviewer's question itself, that question). ``sentences`` are absolute
+    (start, end) offsets of the passage's sentences. ``speaker`` is
+    "interviewer" or "interviewee".
     """
 
     id: int
@@ -37,6 +39,7 @@ class Passage:
     section: str
     text: str
     sentences: tuple[tuple[int, int], ...]
+    speaker: str = "interviewee"
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -48,6 +51,7 @@ class Passage:
             "section": self.section,
             "text": self.text,
             "sentences": [list(span) for span in self.sentences],
+            "speaker": self.speaker,
         }
 
     @classmethod
@@ -61,6 +65,7 @@ class Passage:
             section=str(record["section"]),
             text=str(record["text"]),
             sentences=tuple((int(s), int(e)) for s, e in record["sentences"]),
+            speaker=str(record["speaker"]),
         )
 
     def sentence_text(self, span: tuple[int, int]) -> str:
@@ -86,6 +91,7 @@ class Hit:
             "end": p.end,
             "paragraph": p.paragraph,
             "section": p.section,
+            "speaker": p.speaker,
         }
 
 
@@ -98,21 +104,34 @@ class AnswerSentence:
     start: int
     end: int
     score: float
+    speaker: str = "interviewee"
 
 
 @dataclass(frozen=True)
 class Answer:
-    """Everything the system says about one question (the ``ask --json`` object)."""
+    """Everything the system says about one question (the ``ask --json`` object).
+
+    ``outcome``: "answered" (an answer sentence is claimed), "related" (the
+    interview discusses the subject but does not seem to answer this exact
+    question) or "not_covered". ``sentence`` is None unless answered;
+    ``abstained`` is true exactly for not_covered.
+    """
 
     question: str
-    abstained: bool
+    outcome: str
     sentence: AnswerSentence | None
     hits: tuple[Hit, ...]
-    # How sure the system is that the corpus answers the question, in [0, 1].
+    # How sure the system is that the question is about the corpus, in [0, 1].
     confidence: float = 1.0
+    # How likely the chosen sentence answers it, in [0, 1]; None when not covered.
+    answer_confidence: float | None = None
     # The earlier question this one was read with, when it leaned on it. Shown
     # to people; not part of the JSON object, whose format stays fixed.
     context: str | None = None
+
+    @property
+    def abstained(self) -> bool:
+        return self.outcome == "not_covered"
 
     def to_dict(self) -> dict[str, Any]:
         answer = None
@@ -122,11 +141,14 @@ class Answer:
                 "passage_rank": self.sentence.passage_rank,
                 "start": self.sentence.start,
                 "end": self.sentence.end,
+                "speaker": self.sentence.speaker,
             }
         return {
             "question": self.question,
             "abstained": self.abstained,
+            "outcome": self.outcome,
             "confidence": round(self.confidence, 4),
+            "answer_confidence": None if self.answer_confidence is None else round(self.answer_confidence, 4),
             "answer": answer,
             "passages": [hit.to_dict() for hit in self.hits],
         }

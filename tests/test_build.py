@@ -149,12 +149,13 @@ def test_changed_scoring_is_noticed_and_recalibrated_without_a_rebuild(tiny_conf
     embedder = CountingEmbedder()
     build_index(tiny_config, embedder_factory=lambda ref: embedder)
     before = read_manifest(tiny_config.index_dir)
-    heavier = dataclasses.replace(freshness.SCORING, sentence_weight=0.6, keyword_weight=0.6)
+    weights = {**freshness.SCORING.evidence_weights, "sentence": 0.6, "keyword": 0.6}
+    heavier = dataclasses.replace(freshness.SCORING, evidence_weights=weights)
     monkeypatch.setattr(freshness, "SCORING", heavier)
     embedded = embedder.texts
     with caplog.at_level(logging.WARNING, logger="qa"):
         index, _ = open_index(tiny_config, embedder_factory=lambda ref: embedder)
-    assert "recalibrating the index" in caplog.text and "sentence_weight, keyword_weight" in caplog.text
+    assert "recalibrating the index" in caplog.text and "scoring parameters changed (evidence_weights)" in caplog.text
     after = read_manifest(tiny_config.index_dir)
     assert after.spec.scoring == heavier == index.spec.scoring
     assert after.spec.calibration != before.spec.calibration

@@ -3,7 +3,15 @@ import string
 
 import pytest
 
-from qa.chunking import INTRODUCTION, chunk_corpus, chunk_document, paragraph_spans, sentence_spans
+from qa.chunking import (
+    INTERVIEWEE,
+    INTERVIEWER,
+    INTRODUCTION,
+    chunk_corpus,
+    chunk_document,
+    paragraph_spans,
+    sentence_spans,
+)
 from qa.files import sha256_bytes
 from qa.types import Document
 from tests.conftest import TINY_INTERVIEW, FakeEmbedder
@@ -101,23 +109,42 @@ def test_sentences_split_on_end_marks_and_quotes_not_abbreviations():
     ]
 
 
-def test_structure_sections_and_exact_offsets():
+def test_structure_sections_speakers_and_exact_offsets():
     doc = document(TINY_INTERVIEW)
     passages = chunk_document(doc, count, max_tokens=128)
-    assert [p.section for p in passages] == [
-        INTRODUCTION,
-        "How many member states does the Conference have?",
-        "How many member states does the Conference have?",
-        "What are the plans for the Charter?",
+    first, second = "How many member states does the Conference have?", "What are the plans for the Charter?"
+    assert [(p.section, p.speaker) for p in passages] == [
+        (INTRODUCTION, INTERVIEWER),  # the magazine's introduction
+        (first, INTERVIEWEE),
+        (first, INTERVIEWEE),
+        (second, INTERVIEWEE),
     ]
     assert [p.paragraph for p in passages] == [1, 3, 4, 6]
     for p in passages:
         assert doc.text[p.start : p.end] == p.text
         assert all(doc.text[s:e] == p.sentence_text((s, e)) for s, e in p.sentences)
-    # Questions are sections, not passages; the answer's "- " marker is left out.
+    # A question is a section, not a passage; the "- " that marks a turn is left out.
     assert not any(p.text.startswith("- ") or p.text.endswith("?") for p in passages)
     assert passages[1].text.startswith("The Conference now has 28")
     assert [p.id for p in passages] == [0, 1, 2, 3]
+
+
+def test_what_the_interviewer_states_before_asking_is_a_passage():
+    text = (
+        "- In December 2024, the Chairmanship passed to Azerbaijan. It met in Baku. What are its goals?\n"
+        "- Its goals are the Charter and connectivity.\n"
+    )
+    passages = chunk_document(document(text), count, max_tokens=128)
+    section = "In December 2024, the Chairmanship passed to Azerbaijan. It met in Baku. What are its goals?"
+    assert [(p.text, p.speaker, p.section, p.paragraph) for p in passages] == [
+        ("In December 2024, the Chairmanship passed to Azerbaijan. It met in Baku.", INTERVIEWER, section, 1),
+        ("Its goals are the Charter and connectivity.", INTERVIEWEE, section, 2),
+    ]
+
+
+def test_without_interviewer_questions_everything_is_the_documents_own():
+    passages = chunk_document(document(NOTES, "notes.md"), count, max_tokens=128)
+    assert {p.speaker for p in passages} == {INTERVIEWEE} and [p.section for p in passages] == ["Budget", "Staff"]
 
 
 def test_passages_respect_the_token_limit_and_break_between_sentences():

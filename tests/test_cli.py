@@ -10,7 +10,8 @@ import pytest
 from qa.cli import build_parser, main
 from tests.conftest import ROOT
 
-PASSAGE_KEYS = {"rank", "text", "score", "source", "start", "end", "paragraph", "section"}
+PASSAGE_KEYS = {"rank", "text", "score", "source", "start", "end", "paragraph", "section", "speaker"}
+OUTCOMES = {"answered", "related", "not_covered"}
 
 
 def paths(config):
@@ -18,18 +19,28 @@ def paths(config):
 
 
 def check_contract(obj, question, k):
-    assert set(obj) >= {"question", "abstained", "confidence", "answer", "passages"}
-    assert obj["question"] == question and obj["abstained"] is False
-    assert 0.5 <= obj["confidence"] <= 1.0
-    assert isinstance(obj["answer"]["text"], str) and 1 <= obj["answer"]["passage_rank"] <= k
+    """The ask --json object: the fields of the first version, and the ones added since."""
+    assert list(obj) == [
+        "question", "abstained", "outcome", "confidence", "answer_confidence", "answer", "passages"
+    ]  # fmt: skip
+    assert obj["question"] == question and obj["outcome"] in OUTCOMES
+    assert obj["abstained"] is (obj["outcome"] == "not_covered")
+    assert 0.0 <= obj["confidence"] <= 1.0
+    assert (obj["answer"] is None) is (obj["outcome"] != "answered")
+    if obj["outcome"] != "not_covered":
+        assert 0.0 <= obj["answer_confidence"] <= 1.0
     assert [p["rank"] for p in obj["passages"]] == list(range(1, k + 1))
     scores = [p["score"] for p in obj["passages"]]
     assert scores == sorted(scores, reverse=True)
     for p in obj["passages"]:
-        assert set(p) >= PASSAGE_KEYS
+        assert set(p) == PASSAGE_KEYS and p["speaker"] in ("interviewer", "interviewee")
         assert isinstance(p["score"], float) and isinstance(p["paragraph"], int)
-    answer_passage = obj["passages"][obj["answer"]["passage_rank"] - 1]
-    assert obj["answer"]["text"] in answer_passage["text"]
+    if obj["answer"] is not None:
+        assert set(obj["answer"]) == {"text", "passage_rank", "start", "end", "speaker"}
+        assert 1 <= obj["answer"]["passage_rank"] <= k
+        answer_passage = obj["passages"][obj["answer"]["passage_rank"] - 1]
+        assert obj["answer"]["text"] in answer_passage["text"]
+        assert obj["answer"]["speaker"] == answer_passage["speaker"]
 
 
 @pytest.mark.e2e
@@ -100,12 +111,16 @@ def test_eval_prints_a_table_and_json(real_config, capsys):
     assert main(["eval", *paths(real_config)]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert lines[0].split() == ["mode", "split", "n", "hit@1", "hit@3", "hit@5", "MRR@10", "nDCG@10", "answer"]
-    assert [line.split()[:2] for line in lines[1:10]] == [
-        [m, s] for m in ("dense", "keyword", "hybrid") for s in ("dev", "test", "all")
-    ]
-    assert "abstention  off-topic abstained  in-domain wrongly abstained" in out
-    assert "follow-ups  n   hit@3 alone  hit@3 with previous question" in out
+    header = ["gold", "set", "mode", "split", "n", "hit@1", "hit@3", "hit@5", "MRR@10", "nDCG@10", "answer"]
+    assert lines[0].split() == header
+    assert [line.split()[:3] for line in lines[1:19]] == [
+        [g, m, s] for g in ("gold.jsonl", "gold_styles.jsonl") for m in ("dense", "keyword", "hybrid")
+        for s in ("dev", "test", "all")
+    ]  # fmt: skip
+    for heading in ("style", "outcomes", "not covered", "off-topic kind", "follow-ups"):
+        assert any(line.startswith(heading + " ") for line in lines), heading
+    assert set(report["outcomes"]) == {"dev", "test", "all"} and report["answer_threshold"] == 0.5
+    assert {row["style"] for row in report["styles"]} >= {"typo", "keyword", "two-part"}
 
 
 @pytest.mark.parametrize(
@@ -208,15 +223,15 @@ def test_eval_asks_for_as_many_passages_as_top_k():
     """With -k above 10 a relevant passage at rank 12 is a hit, not a miss."""
     from qa.datasets import GoldQuestion
     from qa.evaluation import evaluate_question
-    from qa.types import Answer
+    from qa.search import Trace
 
     class Recording:
         passages = []
         asked = []
 
-        def ask(self, question, k, mode):
+        def trace(self, question, k, mode):
             self.asked.append(k)
-            return Answer(question, False, None, (), 1.0)
+            return Trace(question, question, None, (), 0.0, 0.0, None, None, None, "not_covered")
 
     searcher = Recording()
     result = evaluate_question(searcher, GoldQuestion("g", "q", ("e",), "dev"), depth=20)

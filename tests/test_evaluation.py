@@ -1,19 +1,28 @@
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from qa.datasets import GoldQuestion, load_gold
+from qa.datasets import GoldQuestion, OffTopicQuestion, load_gold
 from qa.errors import InvalidArgument
-from qa.evaluation import Metrics, QuestionResult, evaluate, hit_at, ndcg, reciprocal_rank
+from qa.evaluation import OffTopicResult, curve, evaluate, kinds, outcomes
+from qa.metrics import Metrics, QuestionResult, hit_at, ndcg, paired_permutation_p, reciprocal_rank
 from qa.search import Searcher
 
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def result(ranks, total, correct=True, split="dev"):
+def result(ranks, total, correct=True, split="dev", outcome="answered", confidence=0.9):
     gold = GoldQuestion("x", "q", ("e",), split)
-    return QuestionResult(gold, tuple(ranks), total, "a", correct)
+    claimed = outcome == "answered"
+    return QuestionResult(
+        gold, tuple(ranks), total, "a" if claimed else None, claimed and correct, outcome, correct, confidence
+    )
+
+
+def off(kind, outcome, split="dev", asks="", confidence=0.3):
+    return OffTopicResult(OffTopicQuestion("o", "q", kind, split, asks), outcome, confidence)
 
 
 def test_metrics_on_a_hand_made_example():
@@ -42,7 +51,8 @@ def test_evaluate_finds_relevant_passages_and_checks_the_answer(tiny_config, fak
     gold = [GoldQuestion("k", "When did Kuwait join the Conference?", ("Kuwait joined in 2022",), "dev")]
     (res,) = evaluate(searcher, gold)
     assert res.first_rank == 1 and res.relevant_total == 1
-    assert res.answer == "Kuwait joined in 2022." and res.answer_correct
+    assert res.best_sentence_correct  # "Kuwait joined in 2022." chosen, whether or not it was claimed
+    assert res.answer_correct == (res.outcome == "answered")
 
 
 def test_load_gold_rejects_malformed_lines(tmp_path):
@@ -62,3 +72,47 @@ def test_the_gold_set_is_sound():
     assert 0.25 <= test_share <= 0.4
     missing = [(g.id, e) for g in gold for e in g.evidence if e not in text]
     assert missing == []
+
+
+def test_outcomes_count_right_wrong_and_unclaimed_answers_by_hand():
+    # In-domain: right & claimed, wrong & claimed (the costly error), right but
+    # only "related", not covered. Near-misses: one answered (always wrong),
+    # one related, one not covered. A general off-topic question never counts here.
+    inside = [
+        result([1], 1),
+        result([1], 1, correct=False),
+        result([1], 1, outcome="related"),
+        result([], 1, outcome="not_covered"),
+    ]
+    outside = [off("near-miss", "answered"), off("near-miss", "related"), off("near-miss", "not_covered")]
+    outside.append(off("general", "not_covered"))
+    o = outcomes(inside, outside)["dev"]
+    assert (o.in_domain, o.right, o.wrong, o.unanswered) == (4, 1, 1, 2)
+    assert (o.near_miss, o.near_answered, o.near_related, o.near_not_covered) == (3, 1, 1, 1)
+    assert o.claimed_right == round(1 / 3, 4)  # three claims: one right
+    assert outcomes(inside, outside)["test"].claimed_right is None
+
+
+def test_kinds_count_per_kind_and_what_near_misses_ask():
+    outside = [off("near-miss", "answered", asks="person"), off("near-miss", "related", asks="money")]
+    outside.append(off("general", "not_covered"))
+    rows = {(k.split, k.kind): (k.questions, k.answered, k.related, k.not_covered) for k in kinds(outside)}
+    assert rows[("all", "near-miss")] == (2, 1, 1, 0)
+    assert rows[("all", "near-miss: person")] == (1, 1, 0, 0)
+    assert rows[("all", "general")] == (1, 0, 0, 1)
+    assert ("test", "general") not in rows  # nothing in the test split
+
+
+def test_the_risk_coverage_curve_by_hand():
+    # Confidence 0.9 right, 0.6 wrong, 0.3 right (in-domain), 0.5 near-miss (wrong), none (not covered).
+    inside = [result([1], 1, confidence=0.9), result([1], 1, correct=False, confidence=0.6)]
+    inside += [result([1], 1, confidence=0.3), result([], 1, outcome="not_covered", confidence=None)]
+    points = curve(inside, [off("near-miss", "related", confidence=0.5)])["dev"]
+    # Five questions: at 0.9 one answered, right; at 0.6 two, half right; at 0.5 three, a third; at 0.3 four, half.
+    assert points == [(0.3, 0.8, 0.5), (0.5, 0.6, round(1 / 3, 4)), (0.6, 0.4, 0.5), (0.9, 0.2, 1.0)]
+
+
+def test_paired_permutation_test_tells_noise_from_a_difference():
+    assert paired_permutation_p(np.zeros(10)) == 1.0
+    assert paired_permutation_p(np.array([1.0] + [0.0] * 40)) == 1.0  # one question is noise
+    assert paired_permutation_p(np.array([0.5] * 12 + [0.0] * 4)) < 0.01

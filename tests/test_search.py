@@ -62,7 +62,7 @@ def test_unknown_mode_is_rejected(searcher):
 
 def test_answer_json_carries_confidence_and_abstention(searcher):
     obj = searcher.ask("When did Kuwait join?", k=2).to_dict()
-    assert list(obj) == ["question", "abstained", "confidence", "answer", "passages"]
+    assert list(obj) == ["question", "abstained", "outcome", "confidence", "answer_confidence", "answer", "passages"]
     assert isinstance(obj["confidence"], float) and 0 <= obj["confidence"] <= 1
 
 
