@@ -99,10 +99,14 @@ def refresh(
 ) -> Opened:
     """An index that fits, from ``opened`` (what the caller read and found
     missing or stale): another process may have brought it up to date while
-    this one waited for the lock."""
+    this one waited for the lock. What is done is said in a one-line note;
+    an index directory this process cannot write is an IndexWriteError."""
     with build_lock(config.index_dir):
         opened, problem = _current(config, opened, "no index yet")
         stale = _staleness(config, opened, problem, documents)
+        if stale is not None:
+            what = "rebuilding" if stale.rebuild else "recalibrating"
+            log.warning("note: %s the index in %s (%s)", what, config.index_dir, stale.reason)
         result, _ = _bring_up_to_date(config, documents, opened, stale, embedder_factory, progress=False)
     return result
 

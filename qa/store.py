@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import fcntl
 import functools
 import io
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from qa import keyword
-from qa.errors import IndexCorrupt, IndexNotFound
+from qa.errors import IndexCorrupt, IndexNotFound, IndexWriteError
 from qa.files import HeldFile, as_bytes, atomic_write, hold_file, sha256_bytes
 from qa.onnx_encoder import ENCODER_FILE
 from qa.onnx_encoder import FILES as ENCODER_FILES
@@ -195,14 +197,38 @@ def write_manifest(index_dir: Path, manifest: Manifest) -> None:
 
 @contextlib.contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
-    """Serialise builds of one index directory across processes."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / LOCK, "a+b") as handle:
+    """Serialise builds of one index directory across processes. Only a build
+    takes it (a reader never does), and one that cannot write the directory
+    fails here, before any work, with an IndexWriteError."""
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(index_dir / LOCK, "a+b")  # noqa: SIM115 - closed below, after the checks
+    except OSError as exc:
+        raise write_failure(index_dir, exc) from exc
+    with handle:
+        if not os.access(index_dir, os.W_OK | os.X_OK):  # a lock file anyone may write, in a directory we may not
+            denied = PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(index_dir))
+            raise write_failure(index_dir, denied)
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_failure(index_dir: Path, exc: OSError) -> IndexWriteError:
+    """A write in ``index_dir`` that failed, in one line: what, where, what to do."""
+    where = exc.filename or index_dir
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return IndexWriteError(
+            f"cannot create the index directory {index_dir}: a file is in the way ({exc.strerror}: {where}); "
+            "pass --index a directory"
+        )
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        advice = "free some space and build again, or pass --index a directory on another disk"
+    else:  # EACCES, EPERM, EROFS, ...
+        advice = "run `python -m qa build` as a user who can write it, or pass --index"
+    return IndexWriteError(f"cannot write the index in {index_dir} ({exc.strerror}: {where}); {advice}")
 
 
 def _sweep_temporary_files(index_dir: Path) -> None:
