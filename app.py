@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from unittest import mock
 
 # Nothing is ever downloaded; set before gradio imports huggingface_hub.
@@ -200,8 +200,28 @@ def main(argv: list[str] | None = None) -> None:
     try:
         searcher = Searcher.open(config)
     except QAError as exc:
-        sys.exit(f"error: {exc}")
-    launch(build_demo(searcher), args.host, args.port)
+        _exit(f"error: {exc}")
+    try:
+        launch(build_demo(searcher), args.host, args.port)
+    except OSError:  # Gradio's "Cannot find empty port": another server has it
+        where = _ports_in_use(args.host, args.port)
+        _exit(f"error: cannot serve on {where}; choose another with --port or GRADIO_SERVER_PORT")
+
+
+def _exit(message: str) -> NoReturn:
+    """One line on stderr and exit status 2, as the command line does."""
+    print(message, file=sys.stderr)
+    sys.exit(2)
+
+
+def _ports_in_use(host: str | None, port: int | None) -> str:
+    """Where Gradio tried to listen: the port given, or the range it tries without one."""
+    from gradio.http_server import INITIAL_PORT_VALUE, TRY_NUM_PORTS
+
+    host = host or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
+    if port is not None:
+        return f"{host}: port {port} is in use"
+    return f"{host}: ports {INITIAL_PORT_VALUE}-{INITIAL_PORT_VALUE + TRY_NUM_PORTS - 1} are all in use"
 
 
 if __name__ == "__main__":

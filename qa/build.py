@@ -41,6 +41,7 @@ from qa.store import (
     try_read_index,
     write_index,
     write_manifest,
+    writing,
 )
 from qa.types import Document, Passage
 
@@ -80,10 +81,18 @@ def build_index(
     started = time.perf_counter()
     documents = load_corpus(config.corpus_dir)
     opened, problem = try_read_index(config.index_dir)
+    stale = Staleness("forced", rebuild=True) if force else _staleness(config, opened, problem, documents)
+    if stale is None and opened is not None:
+        # Nothing to write, so no lock: a read-only index directory is fine.
+        return _report(opened[0], stale, 0, started)
     with build_lock(config.index_dir):
         opened, problem = _current(config, opened, problem)
         stale = Staleness("forced", rebuild=True) if force else _staleness(config, opened, problem, documents)
         (index, _), embedded = _bring_up_to_date(config, documents, opened, stale, embedder_factory, progress)
+    return _report(index, stale, embedded, started)
+
+
+def _report(index: StoredIndex, stale: Staleness | None, embedded: int, started: float) -> BuildReport:
     counts = index.manifest.counts
     action = "up to date" if stale is None else "built" if stale.rebuild else "recalibrated"
     reason = "up to date" if stale is None else stale.reason
@@ -204,7 +213,8 @@ def _build(
         encoder=ref.id if encoder_files else None,
         calibration_probes=summary,
     )
-    embedder.save()
+    with writing(config.index_dir):
+        embedder.save()  # the embedding cache lives in the index directory
     files = index_files(
         passages, index.dense, sentence_vectors, index.question_vectors, index.passage_keywords, index.sentence_keywords
     )
