@@ -28,7 +28,7 @@ from qa.config import Config
 from qa.documents import load_corpus
 from qa.embedding import Embedder, EmbedderFactory, ModelRef, SentenceTransformerEmbedder, encoder_for, load_embedder
 from qa.embedding_cache import CachedEmbedder
-from qa.errors import InvalidArgument, ModelError
+from qa.errors import CorpusError, InvalidArgument, ModelError
 from qa.freshness import Staleness, staleness, wanted
 from qa.spec import Counts, IndexSpec, Manifest, ModelSpec, Settings
 from qa.store import (
@@ -178,6 +178,11 @@ def _build(
     if max_tokens > embedder.max_seq_length:
         raise InvalidArgument(f"max_tokens {max_tokens} exceeds the model's limit of {embedder.max_seq_length}")
     passages = chunk_corpus(documents, embedder.count_tokens, max_tokens)
+    if not passages:  # nothing to search; the keyword and calibration steps would fail on it in their own words
+        raise CorpusError(
+            f"the corpus in {config.corpus_dir} yields no passages: "
+            "its documents are empty or hold only interviewer questions"
+        )
     sentences = [p.sentence_text(s) for p in passages for s in p.sentences]
     passage_vectors = embedder.encode([p.text for p in passages], progress=progress).reshape(-1, embedder.dimension)
     sentence_vectors = embedder.encode(sentences, progress=progress).reshape(-1, embedder.dimension)
