@@ -27,7 +27,7 @@ from qa import render  # noqa: E402
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MODES, config_from_env  # noqa: E402
 from qa.errors import InvalidArgument, QAError  # noqa: E402
 from qa.followup import conversation_context  # noqa: E402
-from qa.questions import MAX_QUESTION_CHARS  # noqa: E402
+from qa.questions import MAX_QUESTION_CHARS, visible_text  # noqa: E402
 from qa.search import Searcher  # noqa: E402
 
 EXAMPLES = [
@@ -101,6 +101,19 @@ def chat_reply(
     return render.reply(answer, neighbours), not answer.abstained
 
 
+def respond(
+    searcher: Searcher, message: Any, history: list, asked: list, top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+) -> tuple[str, list, list]:
+    """The chat's submit: the cleared question box, the conversation with the
+    message and its reply, and the questions follow-ups may lean on. The
+    message is kept as it was searched (invisible characters and lone
+    surrogates removed: a surrogate could not even be sent back)."""
+    reply, is_question = chat_reply(searcher, message, asked, top_k, mode)
+    text = visible_text(message) if isinstance(message, str) else ""
+    history = [*history, {"role": "user", "content": render.text(text)}, {"role": "assistant", "content": reply}]
+    return "", history, [*asked, text] if is_question else asked
+
+
 def index_status(searcher: Searcher) -> str:
     manifest = searcher.index.manifest
     counts = manifest.counts
@@ -111,11 +124,8 @@ def index_status(searcher: Searcher) -> str:
 
 
 def build_demo(searcher: Searcher) -> gr.Blocks:
-    def respond(message: str, history: list, asked: list, top_k: float, mode: str) -> tuple[str, list, list]:
-        reply, is_question = chat_reply(searcher, message, asked, top_k, mode)
-        shown = render.text(message if isinstance(message, str) else "")
-        history = [*history, {"role": "user", "content": shown}, {"role": "assistant", "content": reply}]
-        return "", history, [*asked, message] if is_question else asked
+    def chat(message: str, history: list, asked: list, top_k: float, mode: str) -> tuple[str, list, list]:
+        return respond(searcher, message, history, asked, top_k, mode)
 
     def ask(question: str, top_k: float = DEFAULT_TOP_K, previous: str = "", mode: str = DEFAULT_MODE) -> dict:
         return ask_json(searcher, question, top_k, previous, mode)
@@ -152,10 +162,10 @@ def build_demo(searcher: Searcher) -> gr.Blocks:
         gr.Markdown(index_status(searcher), elem_id="status")
 
         inputs, outputs = [question, chatbot, asked, top_k, mode], [question, chatbot, asked]
-        question.submit(respond, inputs, outputs, api_visibility="private")
+        question.submit(chat, inputs, outputs, api_visibility="private")
         for button, example in zip(example_buttons, EXAMPLES, strict=True):
             button.click(lambda e=example: e, None, question, api_visibility="private").then(
-                respond, inputs, outputs, api_visibility="private"
+                chat, inputs, outputs, api_visibility="private"
             )
         clear.click(lambda: ("", [], []), None, outputs, api_visibility="private")
         gr.api(ask, api_name="ask")

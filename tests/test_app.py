@@ -1,6 +1,10 @@
 """app.py: handlers as plain functions, then the launched app through
 gradio_client, the way Gradio tests its own demos."""
 
+import json
+import urllib.request
+import uuid
+
 import gradio as gr
 import pytest
 from gradio_client import Client
@@ -142,3 +146,44 @@ def test_api_errors_arrive_as_written_not_wrapped_in_quotes(launched_app, real_s
     with pytest.raises(Exception) as remote:
         client.predict(question, top_k, api_name="/ask")
     assert str(remote.value) == message
+
+
+def chat_over_http(url: str, message: str, history: list | None = None) -> dict:
+    """One chat turn sent as the page sends it (the question box's submit event
+    through the queue, then its event stream); the final message of the stream."""
+    config = json.loads(urllib.request.urlopen(f"{url}config", timeout=30).read())
+    box = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "question")
+    event = next(d["id"] for d in config["dependencies"] if [box, "submit"] in d["targets"])
+    session = uuid.uuid4().hex
+    body = {"data": [message, history or [], None, 2, "hybrid"], "fn_index": event, "trigger_id": box}
+    body |= {"session_hash": session, "event_data": None}
+    request = urllib.request.Request(
+        f"{url}gradio_api/queue/join", json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
+    urllib.request.urlopen(request, timeout=30).read()
+    with urllib.request.urlopen(f"{url}gradio_api/queue/data?session_hash={session}", timeout=60) as stream:
+        for line in stream:
+            if line.startswith(b"data: "):
+                message = json.loads(line[len(b"data: ") :])
+                if message.get("msg") == "process_completed":
+                    return message
+    raise AssertionError("the event stream ended without process_completed")
+
+
+def test_a_lone_surrogate_sent_to_the_chat_is_removed(launched_app):
+    """JSON's "\\ud800" arrives as a lone surrogate, which the reply could not be sent back with."""
+    done = chat_over_http(launched_app, "When did Kuwait \ud800 join?")
+    assert done["success"], done
+    _, history, _ = done["output"]["data"]
+    shown = [part["text"] for turn in history for part in turn["content"]]  # Gradio 6 sends parts
+    assert shown[0] == "When did Kuwait join?"
+    assert "Kuwait joining in 2022" in shown[1]
+
+
+def test_the_chat_turn_cleans_the_message_before_showing_and_keeping_it(real_searcher):
+    box, history, asked = app.respond(real_searcher, "When did Kuwait\u200b \udfff join?", [], [], 2, "hybrid")
+    assert box == ""
+    assert [turn["role"] for turn in history] == ["user", "assistant"]
+    assert history[0]["content"] == "When did Kuwait join?"
+    assert asked == ["When did Kuwait join?"]
+    json.dumps(history, ensure_ascii=False).encode("utf-8")  # no lone surrogate left to fail on
