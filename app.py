@@ -22,11 +22,13 @@ from unittest import mock
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 from qa import render  # noqa: E402
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MODES, config_from_env  # noqa: E402
 from qa.errors import InvalidArgument, QAError  # noqa: E402
 from qa.followup import conversation_context  # noqa: E402
+from qa.http_guard import RequestGuard  # noqa: E402
 from qa.questions import MAX_QUESTION_CHARS, visible_text  # noqa: E402
 from qa.search import Searcher  # noqa: E402
 
@@ -39,6 +41,13 @@ EXAMPLES = [
 ]
 QUEUE_SIZE = 64
 CONCURRENCY = 4
+# The page sends the conversation on screen back with every question, so the
+# chat keeps the last KEPT_TURNS exchanges; the largest such request (10
+# passages a reply) is under half of MAX_REQUEST_BYTES, an API question a few kB.
+KEPT_TURNS = 20
+MAX_REQUEST_BYTES = 1 << 20
+# Gradio's routes that store files; the app takes none.
+UPLOAD_ROUTES = ("/gradio_api/upload", "/gradio_api/process_recording")
 # Refresh the monitoring summary never (2**62 events), keep 1 event for it.
 UNUSED_QUEUE_SUMMARY = {"GRADIO_ANALYTICS_CACHE_FREQUENCY": str(2**62), "GRADIO_ANALYTICS_MAX_EVENTS": "1"}
 CSS = """
@@ -109,9 +118,18 @@ def respond(
     message is kept as it was searched (invisible characters and lone
     surrogates removed: a surrogate could not even be sent back)."""
     reply, is_question = chat_reply(searcher, message, asked, top_k, mode)
-    text = visible_text(message) if isinstance(message, str) else ""
-    history = [*history, {"role": "user", "content": render.text(text)}, {"role": "assistant", "content": reply}]
-    return "", history, [*asked, text] if is_question else asked
+    text = shown_message(message)
+    turn = [{"role": "user", "content": render.text(text)}, {"role": "assistant", "content": reply}]
+    return "", [*history[-2 * (KEPT_TURNS - 1) :], *turn], [*asked, text] if is_question else asked
+
+
+def shown_message(message: Any) -> str:
+    """The message as the conversation keeps it: cleaned, and an over-long one
+    (refused by the reply) cut to the question limit, never kept whole."""
+    if not isinstance(message, str):
+        return ""
+    text = visible_text(message[: 4 * MAX_QUESTION_CHARS])
+    return text if len(text) <= MAX_QUESTION_CHARS else text[:MAX_QUESTION_CHARS] + "…"
 
 
 def index_status(searcher: Searcher) -> str:
@@ -174,7 +192,8 @@ def build_demo(searcher: Searcher) -> gr.Blocks:
 
 def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **options: Any) -> Any:
     """Queue and launch with what the app exposes kept to the chat and its API:
-    loopback unless a host is given, no share link, no uploads, no file
+    loopback unless a host is given, no share link, no uploads, no request
+    body over MAX_REQUEST_BYTES (both refused before they are read), no file
     serving beyond Gradio's own assets, no monitoring, no server-side rendering."""
     # With monitoring off nobody reads the queue's event summary, but Gradio
     # rebuilds it after every request by default (a pandas DataFrame of up to
@@ -184,7 +203,9 @@ def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **
     quiet_queue = {name: os.environ.get(name, value) for name, value in UNUSED_QUEUE_SUMMARY.items()}
     with mock.patch.dict(os.environ, quiet_queue):
         demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY, api_open=False)
+    guard = Middleware(RequestGuard, max_body_bytes=MAX_REQUEST_BYTES, refused_paths=UPLOAD_ROUTES)
     return demo.launch(
+        app_kwargs={"middleware": [guard]},
         server_name=host,
         server_port=port,
         share=False,

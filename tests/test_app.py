@@ -10,6 +10,7 @@ import pytest
 from gradio_client import Client
 
 import app
+from qa.questions import MAX_QUESTION_CHARS
 
 pytestmark = pytest.mark.e2e
 
@@ -148,12 +149,17 @@ def test_api_errors_arrive_as_written_not_wrapped_in_quotes(launched_app, real_s
     assert str(remote.value) == message
 
 
+def chat_event(url: str) -> tuple[int, int]:
+    """The page's "question submitted" event, and the question box's id."""
+    config = json.loads(urllib.request.urlopen(f"{url}config", timeout=30).read())
+    box = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "question")
+    return next(d["id"] for d in config["dependencies"] if [box, "submit"] in d["targets"]), box
+
+
 def chat_over_http(url: str, message: str, history: list | None = None) -> dict:
     """One chat turn sent as the page sends it (the question box's submit event
     through the queue, then its event stream); the final message of the stream."""
-    config = json.loads(urllib.request.urlopen(f"{url}config", timeout=30).read())
-    box = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "question")
-    event = next(d["id"] for d in config["dependencies"] if [box, "submit"] in d["targets"])
+    event, box = chat_event(url)
     session = uuid.uuid4().hex
     body = {"data": [message, history or [], None, 2, "hybrid"], "fn_index": event, "trigger_id": box}
     body |= {"session_hash": session, "event_data": None}
@@ -187,3 +193,31 @@ def test_the_chat_turn_cleans_the_message_before_showing_and_keeping_it(real_sea
     assert history[0]["content"] == "When did Kuwait join?"
     assert asked == ["When did Kuwait join?"]
     json.dumps(history, ensure_ascii=False).encode("utf-8")  # no lone surrogate left to fail on
+
+
+def test_an_over_long_chat_message_is_refused_without_keeping_it(real_searcher):
+    message = "Why did Kuwait join? " * 250  # 5,250 characters
+    _, history, asked = app.respond(real_searcher, message, [], [], 2, "hybrid")
+    assert "longer than 1000 characters" in history[1]["content"]
+    assert len(history[0]["content"]) <= MAX_QUESTION_CHARS + 1  # cut, with an ellipsis
+    assert history[0]["content"].endswith("…") and asked == []
+
+
+def test_the_longest_conversation_the_chat_keeps_is_well_within_the_request_limit(real_searcher, launched_app):
+    """The page sends the conversation on screen back with every question, so
+    the chat keeps the last KEPT_TURNS exchanges: the largest (10 passages per
+    reply, 1,000-character questions of characters HTML escapes) fits the
+    server's limit with room to spare, and is accepted."""
+    history, asked = [], []
+    for n in range(app.KEPT_TURNS + 5):
+        question = f"{n} When did Kuwait join? " + "&<" * 480
+        _, history, asked = app.respond(real_searcher, question, history, asked, 10, "hybrid")
+    assert len(history) == 2 * app.KEPT_TURNS
+    assert history[-2]["content"].startswith(f"{app.KEPT_TURNS + 4} When did Kuwait join?")
+    on_page = gr.Chatbot().postprocess(history).model_dump()  # as the page holds it and sends it back
+    request = json.dumps({"data": ["When did Kuwait join?", on_page, None, 10, "hybrid"], "fn_index": 0})
+    print(f"largest chat request: {len(request.encode()) / 1024:.0f} kB")
+    assert len(request.encode()) < app.MAX_REQUEST_BYTES / 2
+    done = chat_over_http(launched_app, "When did Kuwait join?", on_page)
+    assert done["success"], done
+    assert len(done["output"]["data"][1]) == 2 * app.KEPT_TURNS
