@@ -42,8 +42,9 @@ EXAMPLES = [
 QUEUE_SIZE = 64
 CONCURRENCY = 4
 # The page sends the conversation on screen back with every question, so the
-# chat keeps the last KEPT_TURNS exchanges; the largest such request (10
-# passages a reply) is under half of MAX_REQUEST_BYTES, an API question a few kB.
+# chat keeps the last KEPT_TURNS exchanges (and questions for follow-ups, kept
+# per session on the server); the largest such request (10 passages a reply)
+# is under half of MAX_REQUEST_BYTES, an API question a few kB.
 KEPT_TURNS = 20
 MAX_REQUEST_BYTES = 1 << 20
 # Gradio's routes that store files; the app takes none.
@@ -120,7 +121,8 @@ def respond(
     reply, is_question = chat_reply(searcher, message, asked, top_k, mode)
     text = shown_message(message)
     turn = [{"role": "user", "content": render.text(text)}, {"role": "assistant", "content": reply}]
-    return "", [*history[-2 * (KEPT_TURNS - 1) :], *turn], [*asked, text] if is_question else asked
+    asked = [*asked, text][-KEPT_TURNS:] if is_question else asked
+    return "", [*history[-2 * (KEPT_TURNS - 1) :], *turn], asked
 
 
 def shown_message(message: Any) -> str:

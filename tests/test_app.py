@@ -221,3 +221,9 @@ def test_the_longest_conversation_the_chat_keeps_is_well_within_the_request_limi
     done = chat_over_http(launched_app, "When did Kuwait join?", on_page)
     assert done["success"], done
     assert len(done["output"]["data"][1]) == 2 * app.KEPT_TURNS
+
+
+def test_the_questions_kept_for_follow_ups_are_bounded_too(real_searcher):
+    earlier = [f"Question {n}?" for n in range(app.KEPT_TURNS)]
+    _, _, asked = app.respond(real_searcher, "When did Kuwait join CICA?", [], earlier, 2, "hybrid")
+    assert asked == [*earlier[1:], "When did Kuwait join CICA?"]
