@@ -15,19 +15,21 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from unittest import mock
 
 # Nothing is ever downloaded; set before gradio imports huggingface_hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 from qa import render  # noqa: E402
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MODES, config_from_env  # noqa: E402
 from qa.errors import InvalidArgument, QAError  # noqa: E402
 from qa.followup import conversation_context  # noqa: E402
-from qa.questions import MAX_QUESTION_CHARS  # noqa: E402
+from qa.http_guard import RequestGuard  # noqa: E402
+from qa.questions import MAX_QUESTION_CHARS, visible_text  # noqa: E402
 from qa.search import Searcher  # noqa: E402
 
 EXAMPLES = [
@@ -39,6 +41,14 @@ EXAMPLES = [
 ]
 QUEUE_SIZE = 64
 CONCURRENCY = 4
+# The page sends the conversation on screen back with every question, so the
+# chat keeps the last KEPT_TURNS exchanges (and questions for follow-ups, kept
+# per session on the server); the largest such request (10 passages a reply)
+# is under half of MAX_REQUEST_BYTES, an API question a few kB.
+KEPT_TURNS = 20
+MAX_REQUEST_BYTES = 1 << 20
+# Gradio's routes that store files; the app takes none.
+UPLOAD_ROUTES = ("/gradio_api/upload", "/gradio_api/process_recording")
 # Refresh the monitoring summary never (2**62 events), keep 1 event for it.
 UNUSED_QUEUE_SUMMARY = {"GRADIO_ANALYTICS_CACHE_FREQUENCY": str(2**62), "GRADIO_ANALYTICS_MAX_EVENTS": "1"}
 CSS = """
@@ -102,6 +112,29 @@ def chat_reply(
     return render.reply(answer, neighbours), not answer.abstained
 
 
+def respond(
+    searcher: Searcher, message: Any, history: list, asked: list, top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+) -> tuple[str, list, list]:
+    """The chat's submit: the cleared question box, the conversation with the
+    message and its reply, and the questions follow-ups may lean on. The
+    message is kept as it was searched (invisible characters and lone
+    surrogates removed: a surrogate could not even be sent back)."""
+    reply, is_question = chat_reply(searcher, message, asked, top_k, mode)
+    text = shown_message(message)
+    turn = [{"role": "user", "content": render.text(text)}, {"role": "assistant", "content": reply}]
+    asked = [*asked, text][-KEPT_TURNS:] if is_question else asked
+    return "", [*history[-2 * (KEPT_TURNS - 1) :], *turn], asked
+
+
+def shown_message(message: Any) -> str:
+    """The message as the conversation keeps it: cleaned, and an over-long one
+    (refused by the reply) cut to the question limit, never kept whole."""
+    if not isinstance(message, str):
+        return ""
+    text = visible_text(message[: 4 * MAX_QUESTION_CHARS])
+    return text if len(text) <= MAX_QUESTION_CHARS else text[:MAX_QUESTION_CHARS] + "…"
+
+
 def index_status(searcher: Searcher) -> str:
     manifest = searcher.index.manifest
     counts = manifest.counts
@@ -112,11 +145,8 @@ def index_status(searcher: Searcher) -> str:
 
 
 def build_demo(searcher: Searcher) -> gr.Blocks:
-    def respond(message: str, history: list, asked: list, top_k: float, mode: str) -> tuple[str, list, list]:
-        reply, is_question = chat_reply(searcher, message, asked, top_k, mode)
-        shown = render.text(message if isinstance(message, str) else "")
-        history = [*history, {"role": "user", "content": shown}, {"role": "assistant", "content": reply}]
-        return "", history, [*asked, message] if is_question else asked
+    def chat(message: str, history: list, asked: list, top_k: float, mode: str) -> tuple[str, list, list]:
+        return respond(searcher, message, history, asked, top_k, mode)
 
     def ask(question: str, top_k: float = DEFAULT_TOP_K, previous: str = "", mode: str = DEFAULT_MODE) -> dict:
         return ask_json(searcher, question, top_k, previous, mode)
@@ -153,10 +183,10 @@ def build_demo(searcher: Searcher) -> gr.Blocks:
         gr.Markdown(index_status(searcher), elem_id="status")
 
         inputs, outputs = [question, chatbot, asked, top_k, mode], [question, chatbot, asked]
-        question.submit(respond, inputs, outputs, api_visibility="private")
+        question.submit(chat, inputs, outputs, api_visibility="private")
         for button, example in zip(example_buttons, EXAMPLES, strict=True):
             button.click(lambda e=example: e, None, question, api_visibility="private").then(
-                respond, inputs, outputs, api_visibility="private"
+                chat, inputs, outputs, api_visibility="private"
             )
         clear.click(lambda: ("", [], []), None, outputs, api_visibility="private")
         gr.api(ask, api_name="ask")
@@ -165,7 +195,8 @@ def build_demo(searcher: Searcher) -> gr.Blocks:
 
 def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **options: Any) -> Any:
     """Queue and launch with what the app exposes kept to the chat and its API:
-    loopback unless a host is given, no share link, no uploads, no file
+    loopback unless a host is given, no share link, no uploads, no request
+    body over MAX_REQUEST_BYTES (both refused before they are read), no file
     serving beyond Gradio's own assets, no monitoring, no server-side rendering."""
     # With monitoring off nobody reads the queue's event summary, but Gradio
     # rebuilds it after every request by default (a pandas DataFrame of up to
@@ -175,7 +206,9 @@ def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **
     quiet_queue = {name: os.environ.get(name, value) for name, value in UNUSED_QUEUE_SUMMARY.items()}
     with mock.patch.dict(os.environ, quiet_queue):
         demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY, api_open=False)
+    guard = Middleware(RequestGuard, max_body_bytes=MAX_REQUEST_BYTES, refused_paths=UPLOAD_ROUTES)
     return demo.launch(
+        app_kwargs={"middleware": [guard]},
         server_name=host,
         server_port=port,
         share=False,
@@ -201,8 +234,28 @@ def main(argv: list[str] | None = None) -> None:
     try:
         searcher = Searcher.open(config)
     except QAError as exc:
-        sys.exit(f"error: {exc}")
-    launch(build_demo(searcher), args.host, args.port)
+        _exit(f"error: {exc}")
+    try:
+        launch(build_demo(searcher), args.host, args.port)
+    except OSError:  # Gradio's "Cannot find empty port": another server has it
+        where = _ports_in_use(args.host, args.port)
+        _exit(f"error: cannot serve on {where}; choose another with --port or GRADIO_SERVER_PORT")
+
+
+def _exit(message: str) -> NoReturn:
+    """One line on stderr and exit status 2, as the command line does."""
+    print(message, file=sys.stderr)
+    sys.exit(2)
+
+
+def _ports_in_use(host: str | None, port: int | None) -> str:
+    """Where Gradio tried to listen: the port given, or the range it tries without one."""
+    from gradio.http_server import INITIAL_PORT_VALUE, TRY_NUM_PORTS
+
+    host = host or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
+    if port is not None:
+        return f"{host}: port {port} is in use"
+    return f"{host}: ports {INITIAL_PORT_VALUE}-{INITIAL_PORT_VALUE + TRY_NUM_PORTS - 1} are all in use"
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from qa.config import Config
 from qa.documents import load_corpus
 from qa.embedding import Embedder, EmbedderFactory, ModelRef, SentenceTransformerEmbedder, encoder_for, load_embedder
 from qa.embedding_cache import CachedEmbedder
-from qa.errors import InvalidArgument, ModelError
+from qa.errors import CorpusError, InvalidArgument, ModelError
 from qa.freshness import Staleness, staleness, wanted
 from qa.spec import Counts, IndexSpec, Manifest, ModelSpec, Settings
 from qa.store import (
@@ -41,6 +41,7 @@ from qa.store import (
     try_read_index,
     write_index,
     write_manifest,
+    writing,
 )
 from qa.types import Document, Passage
 
@@ -80,10 +81,18 @@ def build_index(
     started = time.perf_counter()
     documents = load_corpus(config.corpus_dir)
     opened, problem = try_read_index(config.index_dir)
+    stale = Staleness("forced", rebuild=True) if force else _staleness(config, opened, problem, documents)
+    if stale is None and opened is not None:
+        # Nothing to write, so no lock: a read-only index directory is fine.
+        return _report(opened[0], stale, 0, started)
     with build_lock(config.index_dir):
         opened, problem = _current(config, opened, problem)
         stale = Staleness("forced", rebuild=True) if force else _staleness(config, opened, problem, documents)
         (index, _), embedded = _bring_up_to_date(config, documents, opened, stale, embedder_factory, progress)
+    return _report(index, stale, embedded, started)
+
+
+def _report(index: StoredIndex, stale: Staleness | None, embedded: int, started: float) -> BuildReport:
     counts = index.manifest.counts
     action = "up to date" if stale is None else "built" if stale.rebuild else "recalibrated"
     reason = "up to date" if stale is None else stale.reason
@@ -99,10 +108,14 @@ def refresh(
 ) -> Opened:
     """An index that fits, from ``opened`` (what the caller read and found
     missing or stale): another process may have brought it up to date while
-    this one waited for the lock."""
+    this one waited for the lock. What is done is said in a one-line note;
+    an index directory this process cannot write is an IndexWriteError."""
     with build_lock(config.index_dir):
         opened, problem = _current(config, opened, "no index yet")
         stale = _staleness(config, opened, problem, documents)
+        if stale is not None:
+            what = "rebuilding" if stale.rebuild else "recalibrating"
+            log.warning("note: %s the index in %s (%s)", what, config.index_dir, stale.reason)
         result, _ = _bring_up_to_date(config, documents, opened, stale, embedder_factory, progress=False)
     return result
 
@@ -165,6 +178,11 @@ def _build(
     if max_tokens > embedder.max_seq_length:
         raise InvalidArgument(f"max_tokens {max_tokens} exceeds the model's limit of {embedder.max_seq_length}")
     passages = chunk_corpus(documents, embedder.count_tokens, max_tokens)
+    if not passages:  # nothing to search; the keyword and calibration steps would fail on it in their own words
+        raise CorpusError(
+            f"the corpus in {config.corpus_dir} yields no passages: "
+            "its documents are empty or hold only interviewer questions"
+        )
     sentences = [p.sentence_text(s) for p in passages for s in p.sentences]
     passage_vectors = embedder.encode([p.text for p in passages], progress=progress).reshape(-1, embedder.dimension)
     sentence_vectors = embedder.encode(sentences, progress=progress).reshape(-1, embedder.dimension)
@@ -200,7 +218,8 @@ def _build(
         encoder=ref.id if encoder_files else None,
         calibration_probes=summary,
     )
-    embedder.save()
+    with writing(config.index_dir):
+        embedder.save()  # the embedding cache lives in the index directory
     files = index_files(
         passages, index.dense, sentence_vectors, index.question_vectors, index.passage_keywords, index.sentence_keywords
     )

@@ -19,6 +19,11 @@ class IndexCorrupt(QAError):
     """The index exists but is damaged, partial, inconsistent or foreign."""
 
 
+class IndexWriteError(QAError):
+    """The index directory cannot be written: no permission, a read-only file
+    system, a full disk, or a file where the directory should be."""
+
+
 class ModelError(QAError):
     """The embedding model cannot be loaded or exported."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -27,7 +27,7 @@ def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to a temporary file in the same directory, fsync it and
     rename it into place: readers see the old file or the new one, never a part."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, temporary = _new_temporary_file(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -43,6 +43,19 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def _new_temporary_file(path: Path) -> tuple[int, str]:
+    """A new, empty ``.<name>.<random>.tmp`` beside ``path``, created with mode
+    0o666 less the umask, as any tool creates files (``tempfile.mkstemp``
+    makes them 0600: an index that no other user, such as the account that
+    serves the app, could read)."""
+    while True:
+        temporary = str(path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp")
+        try:
+            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), temporary
+        except FileExistsError:
+            continue
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@
 Read and verify the index once; compare it with what the configuration
 wants (:mod:`qa.freshness`); when it is missing, damaged or stale, hand over
 to the build (imported only then, so answering a question never loads the
-build or torch); then pick the query encoder: the ONNX export stored with
+build or torch), or, when the index cannot be written, answer from the one
+there is with a note; then pick the query encoder: the ONNX export stored with
 the index, or sentence-transformers when there is none. Every rebuild or
 fallback is one line on stderr through the ``qa`` logger.
 """
@@ -16,7 +17,7 @@ import logging
 from qa.config import Config
 from qa.documents import load_corpus
 from qa.embedding import Embedder, EmbedderFactory, encoder_for
-from qa.errors import CorpusError
+from qa.errors import CorpusError, IndexWriteError
 from qa.freshness import Staleness, staleness, wanted
 from qa.store import StoredIndex, try_read_index
 from qa.types import Document
@@ -42,9 +43,19 @@ def open_index(config: Config, *, embedder_factory: EmbedderFactory | None = Non
     if stale is not None:
         from qa.build import refresh
 
-        what = "rebuilding" if stale.rebuild else "recalibrating"
-        log.warning("note: %s the index in %s (%s)", what, config.index_dir, stale.reason)
-        opened = refresh(config, documents, opened, embedder_factory)
+        try:
+            opened = refresh(config, documents, opened, embedder_factory)
+        except IndexWriteError as exc:
+            # A reader that may not write (the account serving the app, say)
+            # answers from the index it has; with none, it says what to do.
+            if opened is None:
+                raise IndexWriteError(f"{problem}, and {exc}") from exc
+            log.warning(
+                "note: answering from the index in %s as it is: it is out of date (%s), and %s",
+                config.index_dir,
+                stale.reason,
+                exc,
+            )
     index, encoder_files = opened
     return index, encoder_for(index.model_id, encoder_files, embedder_factory)
 

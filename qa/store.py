@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import fcntl
 import functools
 import io
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from qa import keyword
-from qa.errors import IndexCorrupt, IndexNotFound
+from qa.errors import IndexCorrupt, IndexNotFound, IndexWriteError
 from qa.files import HeldFile, as_bytes, atomic_write, hold_file, sha256_bytes
 from qa.onnx_encoder import ENCODER_FILE
 from qa.onnx_encoder import FILES as ENCODER_FILES
@@ -176,38 +178,74 @@ def index_files(
 
 def write_index(index_dir: Path, manifest: Manifest, files: dict[str, bytes | HeldFile]) -> Manifest:
     """Write ``files`` atomically, then the manifest listing them; return it.
-    Callers hold :func:`build_lock`."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    _sweep_temporary_files(index_dir)
-    with contextlib.suppress(FileNotFoundError):
-        # Invalidate first: a crash between data and manifest leaves no manifest
-        # that could vouch for a mix of old and new files.
-        (index_dir / MANIFEST).unlink()
-    digests = {}
-    for name, data in files.items():
-        content = as_bytes(data)
-        atomic_write(index_dir / name, content)
-        digests[name] = sha256_bytes(content)
-    manifest = dataclasses.replace(manifest, artifacts=digests)
-    atomic_write(index_dir / MANIFEST, manifest.to_json())
+    Callers hold :func:`build_lock`. A failed write (a full disk, say) is an
+    IndexWriteError and leaves no manifest: the next run rebuilds."""
+    with writing(index_dir):
+        index_dir.mkdir(parents=True, exist_ok=True)
+        _sweep_temporary_files(index_dir)
+        with contextlib.suppress(FileNotFoundError):
+            # Invalidate first: a crash between data and manifest leaves no manifest
+            # that could vouch for a mix of old and new files.
+            (index_dir / MANIFEST).unlink()
+        digests = {}
+        for name, data in files.items():
+            content = as_bytes(data)
+            atomic_write(index_dir / name, content)
+            digests[name] = sha256_bytes(content)
+        manifest = dataclasses.replace(manifest, artifacts=digests)
+        atomic_write(index_dir / MANIFEST, manifest.to_json())
     return manifest
 
 
 def write_manifest(index_dir: Path, manifest: Manifest) -> None:
     """Replace the manifest alone (a recalibration: the artifacts it lists are unchanged)."""
-    atomic_write(index_dir / MANIFEST, manifest.to_json())
+    with writing(index_dir):
+        atomic_write(index_dir / MANIFEST, manifest.to_json())
 
 
 @contextlib.contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
-    """Serialise builds of one index directory across processes."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / LOCK, "a+b") as handle:
+    """Serialise builds of one index directory across processes. Only a build
+    takes it (a reader never does), and one that cannot write the directory
+    fails here, before any work, with an IndexWriteError."""
+    with writing(index_dir):
+        index_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(index_dir / LOCK, "a+b")  # noqa: SIM115 - closed below, after the checks
+    with handle:
+        if not os.access(index_dir, os.W_OK | os.X_OK):  # a lock file anyone may write, in a directory we may not
+            denied = PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(index_dir))
+            raise write_failure(index_dir, denied)
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def writing(index_dir: Path) -> Iterator[None]:
+    """Writes into ``index_dir``: an OSError becomes the one-line IndexWriteError."""
+    try:
+        yield
+    except OSError as exc:
+        raise write_failure(index_dir, exc) from exc
+
+
+def write_failure(index_dir: Path, exc: OSError) -> IndexWriteError:
+    """A write in ``index_dir`` that failed, in one line: what, where, what to do."""
+    where = exc.filename or index_dir
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return IndexWriteError(
+            f"cannot create the index directory {index_dir}: a file is in the way ({exc.strerror}: {where}); "
+            "pass --index a directory"
+        )
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        advice = "free some space and build again, or pass --index a directory on another disk"
+    elif exc.errno == errno.EROFS:
+        advice = "build it where it can be written, or pass --index a directory on a writable disk"
+    else:  # EACCES, EPERM, ...
+        advice = "run `python -m qa build` as a user who can write it, or pass --index"
+    return IndexWriteError(f"cannot write the index in {index_dir} ({exc.strerror}: {where}); {advice}")
 
 
 def _sweep_temporary_files(index_dir: Path) -> None:

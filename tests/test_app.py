@@ -1,11 +1,16 @@
 """app.py: handlers as plain functions, then the launched app through
 gradio_client, the way Gradio tests its own demos."""
 
+import json
+import urllib.request
+import uuid
+
 import gradio as gr
 import pytest
 from gradio_client import Client
 
 import app
+from qa.questions import MAX_QUESTION_CHARS
 
 pytestmark = pytest.mark.e2e
 
@@ -142,3 +147,83 @@ def test_api_errors_arrive_as_written_not_wrapped_in_quotes(launched_app, real_s
     with pytest.raises(Exception) as remote:
         client.predict(question, top_k, api_name="/ask")
     assert str(remote.value) == message
+
+
+def chat_event(url: str) -> tuple[int, int]:
+    """The page's "question submitted" event, and the question box's id."""
+    config = json.loads(urllib.request.urlopen(f"{url}config", timeout=30).read())
+    box = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == "question")
+    return next(d["id"] for d in config["dependencies"] if [box, "submit"] in d["targets"]), box
+
+
+def chat_over_http(url: str, message: str, history: list | None = None) -> dict:
+    """One chat turn sent as the page sends it (the question box's submit event
+    through the queue, then its event stream); the final message of the stream."""
+    event, box = chat_event(url)
+    session = uuid.uuid4().hex
+    body = {"data": [message, history or [], None, 2, "hybrid"], "fn_index": event, "trigger_id": box}
+    body |= {"session_hash": session, "event_data": None}
+    request = urllib.request.Request(
+        f"{url}gradio_api/queue/join", json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
+    urllib.request.urlopen(request, timeout=30).read()
+    with urllib.request.urlopen(f"{url}gradio_api/queue/data?session_hash={session}", timeout=60) as stream:
+        for line in stream:
+            if line.startswith(b"data: "):
+                message = json.loads(line[len(b"data: ") :])
+                if message.get("msg") == "process_completed":
+                    return message
+    raise AssertionError("the event stream ended without process_completed")
+
+
+def test_a_lone_surrogate_sent_to_the_chat_is_removed(launched_app):
+    """JSON's "\\ud800" arrives as a lone surrogate, which the reply could not be sent back with."""
+    done = chat_over_http(launched_app, "When did Kuwait \ud800 join?")
+    assert done["success"], done
+    _, history, _ = done["output"]["data"]
+    shown = [part["text"] for turn in history for part in turn["content"]]  # Gradio 6 sends parts
+    assert shown[0] == "When did Kuwait join?"
+    assert "Kuwait joining in 2022" in shown[1]
+
+
+def test_the_chat_turn_cleans_the_message_before_showing_and_keeping_it(real_searcher):
+    box, history, asked = app.respond(real_searcher, "When did Kuwait\u200b \udfff join?", [], [], 2, "hybrid")
+    assert box == ""
+    assert [turn["role"] for turn in history] == ["user", "assistant"]
+    assert history[0]["content"] == "When did Kuwait join?"
+    assert asked == ["When did Kuwait join?"]
+    json.dumps(history, ensure_ascii=False).encode("utf-8")  # no lone surrogate left to fail on
+
+
+def test_an_over_long_chat_message_is_refused_without_keeping_it(real_searcher):
+    message = "Why did Kuwait join? " * 250  # 5,250 characters
+    _, history, asked = app.respond(real_searcher, message, [], [], 2, "hybrid")
+    assert "longer than 1000 characters" in history[1]["content"]
+    assert len(history[0]["content"]) <= MAX_QUESTION_CHARS + 1  # cut, with an ellipsis
+    assert history[0]["content"].endswith("…") and asked == []
+
+
+def test_the_longest_conversation_the_chat_keeps_is_well_within_the_request_limit(real_searcher, launched_app):
+    """The page sends the conversation on screen back with every question, so
+    the chat keeps the last KEPT_TURNS exchanges: the largest (10 passages per
+    reply, 1,000-character questions of characters HTML escapes) fits the
+    server's limit with room to spare, and is accepted."""
+    history, asked = [], []
+    for n in range(app.KEPT_TURNS + 5):
+        question = f"{n} When did Kuwait join? " + "&<" * 480
+        _, history, asked = app.respond(real_searcher, question, history, asked, 10, "hybrid")
+    assert len(history) == 2 * app.KEPT_TURNS
+    assert history[-2]["content"].startswith(f"{app.KEPT_TURNS + 4} When did Kuwait join?")
+    on_page = gr.Chatbot().postprocess(history).model_dump()  # as the page holds it and sends it back
+    request = json.dumps({"data": ["When did Kuwait join?", on_page, None, 10, "hybrid"], "fn_index": 0})
+    print(f"largest chat request: {len(request.encode()) / 1024:.0f} kB")
+    assert len(request.encode()) < app.MAX_REQUEST_BYTES / 2
+    done = chat_over_http(launched_app, "When did Kuwait join?", on_page)
+    assert done["success"], done
+    assert len(done["output"]["data"][1]) == 2 * app.KEPT_TURNS
+
+
+def test_the_questions_kept_for_follow_ups_are_bounded_too(real_searcher):
+    earlier = [f"Question {n}?" for n in range(app.KEPT_TURNS)]
+    _, _, asked = app.respond(real_searcher, "When did Kuwait join CICA?", [], earlier, 2, "hybrid")
+    assert asked == [*earlier[1:], "When did Kuwait join CICA?"]

@@ -2,6 +2,7 @@
 
 import dataclasses
 import logging
+import warnings
 
 import pytest
 
@@ -188,3 +189,21 @@ def test_a_rebuild_reads_and_verifies_each_file_once(tiny_config, fake_factory, 
     )
     open_index(tiny_config, embedder_factory=fake_factory)
     assert verified and len(verified) == len(set(verified)), sorted(verified)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "  \n\n\t\n", "- What is CICA?\n- Who chairs it?\n", "# Heading only\n\n- And a question?\n"],
+    ids=["empty", "blank", "interviewer questions only", "heading and question"],
+)
+def test_a_corpus_that_yields_no_passages_says_so(tiny_config, fake_factory, text):
+    (tiny_config.corpus_dir / "interview.txt").write_text(text, encoding="utf-8")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # numpy's "mean of empty slice" would be a warning
+        with pytest.raises(CorpusError) as caught:
+            build_index(tiny_config, embedder_factory=fake_factory)
+    assert str(caught.value) == (
+        f"the corpus in {tiny_config.corpus_dir} yields no passages: "
+        "its documents are empty or hold only interviewer questions"
+    )
+    assert not tiny_config.index_dir.exists() or not (tiny_config.index_dir / "manifest.json").exists()

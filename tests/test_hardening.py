@@ -3,13 +3,20 @@ withstand. Each test fails if its protection is removed."""
 
 from __future__ import annotations
 
+import gc
+import http.client
+import json
 import logging
 import shutil
+import socket
 import subprocess
 import sys
 import threading
 import urllib.error
+import urllib.parse
 import urllib.request
+import uuid
+from pathlib import Path
 
 import pytest
 from gradio_client import Client
@@ -101,18 +108,102 @@ def test_a_cross_origin_request_gets_no_cors_allow_header(launched_app):
         assert allowed is None, (route, allowed)
 
 
-def test_uploads_and_monitoring_are_off(launched_app):
+@pytest.mark.parametrize("size", [10, 1000, 20_000])
+def test_uploads_are_refused_whatever_their_size_and_nothing_is_stored(launched_app, size):
+    from gradio.utils import get_upload_folder
+
+    name = f"qa-probe-{uuid.uuid4().hex}.txt"
     boundary = "qa-test-boundary"
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="a.txt"\r\n\r\n'.encode()
-        + b"x" * 20_000
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n\r\n'.encode()
+        + b"x" * size
         + f"\r\n--{boundary}--\r\n".encode()
     )
     headers = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
-    status, _, _ = get(f"{launched_app}gradio_api/upload", headers, body)
-    assert status in (400, 403, 413), status
+    status, _, answer = get(f"{launched_app}gradio_api/upload", headers, body)
+    assert status == 403, (status, answer[:200])
+    assert json.loads(answer) == {"detail": "this app takes no files"}
+    assert not list(Path(get_upload_folder()).rglob(name))
+
+
+def test_monitoring_is_off(launched_app):
     status, _, _ = get(f"{launched_app}gradio_api/monitoring")
     assert status in (401, 403, 404)
+
+
+def send(url: str, path: str, body: bytes, chunked: bool = False) -> tuple[int, bytes]:
+    """POST ``body`` over a plain socket as a client that pushes it regardless
+    (from a second thread), in chunks without a Content-Length if ``chunked``;
+    the status and body the server answers with."""
+    parts = urllib.parse.urlsplit(url)
+    framing = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {len(body)}"
+    head = f"POST {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nContent-Type: application/json\r\n{framing}\r\n\r\n"
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as connection:
+
+        def push() -> None:
+            try:
+                connection.sendall(head.encode())
+                if not chunked:
+                    connection.sendall(body)
+                    return
+                for start in range(0, len(body), 65536):
+                    piece = body[start : start + 65536]
+                    connection.sendall(b"%x\r\n%b\r\n" % (len(piece), piece))
+                connection.sendall(b"0\r\n\r\n")
+            except OSError:
+                pass  # refused: the server closed the connection without reading the rest
+
+        pusher = threading.Thread(target=push)
+        pusher.start()
+        response = http.client.HTTPResponse(connection)
+        response.begin()
+        answer = response.read()
+        pusher.join(timeout=30)
+    return response.status, answer
+
+
+def rss_mb() -> float:
+    """This process's resident memory: the launched app runs in it."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
+
+
+def oversized_requests(url: str, megabytes: int = 10) -> list[tuple[str, bytes]]:
+    """A question of ``megabytes`` to the ask API, and one to the chat (the
+    page's own event), each a well-formed request Gradio would accept."""
+    from tests.test_app import chat_event
+
+    question = "why " * (megabytes * (1 << 20) // 4)
+    event, box = chat_event(url)
+    chat = {"data": [question, [], None, 2, "hybrid"], "fn_index": event, "trigger_id": box, "event_data": None}
+    return [
+        ("/gradio_api/call/v2/ask", json.dumps({"question": question, "top_k": 2}).encode()),
+        ("/gradio_api/queue/join", json.dumps(chat | {"session_hash": uuid.uuid4().hex}).encode()),
+    ]
+
+
+def test_oversized_requests_are_refused_before_they_are_read_and_memory_stays_flat(launched_app):
+    """30 requests of 10 MB (the ask API and the chat in turn): each is refused
+    with 413 and the server, in this process, keeps no more memory than before."""
+    requests = oversized_requests(launched_app)
+    send(launched_app, *requests[0])  # the first request's one-off allocations are not growth
+    gc.collect()
+    before = rss_mb()
+    statuses = [send(launched_app, *requests[n % 2])[0] for n in range(30)]
+    gc.collect()
+    grown = rss_mb() - before
+    assert statuses == [413] * 30
+    assert grown < 10, f"resident memory grew by {grown:.0f} MB over 30 refused requests of 10 MB"
+
+
+def test_a_chunked_body_is_counted_as_it_arrives(launched_app):
+    from app import MAX_REQUEST_BYTES
+
+    status, answer = send(launched_app, "/gradio_api/call/v2/ask", b" " * (MAX_REQUEST_BYTES + 1), chunked=True)
+    assert status == 413 and b"larger than" in answer
+    small = json.dumps({"question": "When did Kuwait join?", "top_k": 1}).encode()
+    status, answer = send(launched_app, "/gradio_api/call/v2/ask", small, chunked=True)
+    assert status == 200 and b"event_id" in answer  # read here, then handed on whole
 
 
 def test_rest_calls_cannot_bypass_the_queue(launched_app):
