@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 from unittest import mock
 
-# Nothing is ever downloaded; set before gradio imports huggingface_hub.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+from qa.config import quiet  # noqa: E402
+
+quiet(os.environ)  # nothing downloaded, nothing reported: before gradio and onnxruntime are imported
 
 import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402

@@ -48,6 +48,10 @@ import naive
 import numpy as np
 import synthetic
 
+from qa.config import quiet
+
+quiet(os.environ)  # nothing downloaded or reported, in this process and the ones it starts
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
 PYTHON = sys.executable

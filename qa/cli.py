@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from qa import __version__
-from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MODES, Config, config_from_env
+from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MODES, Config, config_from_env, quiet
 from qa.errors import InvalidArgument, QAError
 from qa.types import Answer
 
@@ -36,9 +36,7 @@ DEFAULT_GOLD_SETS = (DEFAULT_GOLD, Path("tests/data/gold_styles.jsonl"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    # Nothing is ever downloaded; set before any Hugging Face library is imported.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    quiet(os.environ)  # before any library that would download or report is imported
     parser = build_parser()
     args = parser.parse_args(argv)
     _configure_logging()

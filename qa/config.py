@@ -6,7 +6,7 @@ Library code never reads ``os.environ``; the CLI and app.py call
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -30,6 +30,20 @@ class Config:
     def with_overrides(self, **changes: object) -> Config:
         """A copy with every change that is not None applied."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+# What the edges (CLI, app, tests, benchmarks) set before any library that
+# would reach out is imported: nothing is downloaded (Hugging Face), nothing is
+# reported (onnxruntime's telemetry, which otherwise writes a device id under
+# ~/.cache and uploads events; only this variable stops it before it starts).
+# A value the user set wins.
+QUIET_ENVIRONMENT = {"HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false", "ORT_DISABLE_TELEMETRY": "1"}
+
+
+def quiet(environ: MutableMapping[str, str]) -> None:
+    """Set QUIET_ENVIRONMENT in ``environ`` where it is not set."""
+    for name, value in QUIET_ENVIRONMENT.items():
+        environ.setdefault(name, value)
 
 
 def config_from_env(environ: Mapping[str, str], **overrides: object) -> Config:

@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.config import Config
+from qa.config import Config, quiet
 from qa.embedding import ModelRef
 
-# Before anything imports huggingface_hub (gradio_client does): the tests'
-# clients must not reach for the Hub either (registry lookups, telemetry).
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Before anything imports huggingface_hub (gradio_client does) or onnxruntime:
+# the tests must not reach for the Hub or report either.
+quiet(os.environ)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -231,3 +231,19 @@ def test_the_encoder_is_loaded_from_the_file_that_was_checked(real_config, tmp_p
     os.replace(replacement, copy / "encoder.onnx")
     embedder = OnnxEmbedder(encoder_files, index.model_id)
     assert embedder.encode(["When did Kuwait join?"]).shape == (1, 384)
+
+
+def test_asking_reports_nothing_home(real_config, tmp_path):
+    """onnxruntime's telemetry writes a device id and an event cache under
+    ~/.cache and uploads events unless told not to before it starts: the CLI
+    tells it (and so do the app, the tests and the benchmarks)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    environment = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    environment.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
+    command = [sys.executable, "-m", "qa", "ask", "When did Kuwait join?", "--json"]
+    command += ["--corpus", str(real_config.corpus_dir), "--index", str(real_config.index_dir)]
+    proc = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=120, env=environment)
+    assert proc.returncode == 0, proc.stderr
+    assert [p.relative_to(home) for p in home.rglob("*") if p.is_file()] == []
+    assert "telemetry" not in proc.stderr
