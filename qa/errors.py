@@ -28,3 +28,15 @@ class ModelError(QAError):
 
 class InvalidQuestion(QAError, ValueError):
     """The question is empty or blank."""
+
+
+class FeedbackError(QAError):
+    """The feedback store cannot be opened, read or written."""
+
+
+class FeedbackNotFound(FeedbackError):
+    """No feedback store exists yet at the given URL (nobody has voted)."""
+
+
+class InvalidVote(FeedbackError, ValueError):
+    """A vote that is not +1/-1, or an outcome the store does not know."""
