@@ -385,12 +385,17 @@ def run_feedback_export(args: argparse.Namespace, config: Config) -> int:
         args.out.write_text(lines, encoding="utf-8")
     except OSError as exc:
         raise ValueError(f"cannot write {args.out}: {exc.strerror}") from exc
-    print(f"wrote {len(candidates)} gold-set candidates to {args.out} (fill in their evidence)", file=sys.stderr)
+    print(
+        f"wrote {_count(len(candidates), 'gold-set candidate')} to {args.out} (fill in their evidence)", file=sys.stderr
+    )
     return 0
 
 
 def format_feedback_stats(stats, store_name: str) -> str:  # stats: qa.feedback.FeedbackStats
-    lines = [f"{store_name}: {stats.votes} votes, {stats.likes} likes, {stats.dislikes} dislikes", ""]
+    counts = ", ".join(
+        _count(n, noun) for n, noun in [(stats.votes, "vote"), (stats.likes, "like"), (stats.dislikes, "dislike")]
+    )
+    lines = [f"{store_name}: {counts}", ""]
     rows = [["outcome", "votes", "likes", "dislikes"]]
     rows += [[t.key, str(t.votes), str(t.likes), str(t.dislikes)] for t in stats.by_outcome]
     lines += [*_table(rows), ""]
@@ -401,6 +406,10 @@ def format_feedback_stats(stats, store_name: str) -> str:  # stats: qa.feedback.
     rows = [["index build", "votes", "likes", "dislikes"]]
     rows += [[t.key or "-", str(t.votes), str(t.likes), str(t.dislikes)] for t in stats.by_index]
     return "\n".join(lines + _table(rows))
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _shorten(text: str, width: int) -> str:

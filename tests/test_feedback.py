@@ -375,7 +375,7 @@ def test_cli_stats_prints_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[
     fill(url)
     assert main(["feedback", "stats", "--feedback-db", url]) == 0
     assert capsys.readouterr().out == (
-        f"{url}: 4 votes, 1 likes, 3 dislikes\n"
+        f"{url}: 4 votes, 1 like, 3 dislikes\n"
         "\n"
         "outcome      votes  likes  dislikes\n"
         "answered     2      0      2\n"
@@ -417,7 +417,7 @@ def test_cli_export_to_stdout_and_to_a_file(tmp_path: Path, capsys: pytest.Captu
     assert main(["feedback", "export", "--index-id", "b2", "-o", str(out), "--feedback-db", url]) == 0
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err == f"wrote 1 gold-set candidates to {out} (fill in their evidence)\n"
+    assert captured.err == f"wrote 1 gold-set candidate to {out} (fill in their evidence)\n"
     assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["fb4"]
 
 
