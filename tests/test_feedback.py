@@ -53,13 +53,17 @@ def postgres_server() -> str:
             pytest.fail(f"CI=true but {reason}")
         pytest.skip(reason)
     engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
+    problem = None
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-    except Exception as exc:  # a set but unreachable URL is a broken setup, never a skip
-        pytest.fail(f"QA_TEST_POSTGRES_URL is set but the server does not answer: {str(exc).splitlines()[0]}")
+    except Exception as exc:
+        problem = str(exc).splitlines()[0]
     finally:
         engine.dispose()
+    if problem:  # a set but unreachable URL is a broken setup, never a skip; failed
+        # outside the except block so that pytest shows no driver frames (and their conninfo)
+        pytest.fail(f"QA_TEST_POSTGRES_URL is set but the server does not answer: {problem}")
     return url
 
 
