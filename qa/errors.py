@@ -34,3 +34,15 @@ class InvalidArgument(QAError):
 
 class InvalidQuestion(InvalidArgument):
     """The question is empty, blank or too long."""
+
+
+class FeedbackError(QAError):
+    """The feedback store cannot be opened, read or written."""
+
+
+class FeedbackNotFound(FeedbackError):
+    """No feedback store exists yet at the given URL (nobody has voted)."""
+
+
+class InvalidVote(FeedbackError):
+    """A vote that is not +1/-1, or an outcome the store does not know."""

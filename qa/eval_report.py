@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.metrics import Metrics
+from qa.tables import table
 
 ALL = "all"
 
@@ -228,12 +229,6 @@ class EvalReport:
         if self.evidence_not_in_index:
             lines.append(f"gold evidence found in no passage: {', '.join(self.evidence_not_in_index)}")
         return lines
-
-
-def table(rows: list[list[str]]) -> list[str]:
-    """Rows as aligned columns."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
 
 
 def _share(share: float | None, total: int) -> str:

@@ -48,6 +48,7 @@ from qa.questions import clean_question
 from qa.retrieval import RANKING_FEATURES, passage_views
 from qa.search import Searcher
 from qa.spec import FITTED, ScoringSpec
+from qa.tables import table
 
 FOLDS = 5
 REPEATS = 3
@@ -85,8 +86,6 @@ class TuneReport:
     pvalues: dict[str, dict[str, float]]  # style -> "hybrid vs M" -> p (two-sided)
 
     def to_table(self) -> str:
-        from qa.eval_report import table as _table
-
         ranked = [o for o in self.outcomes if o.question.gold is not None]
         styles = ["all", *sorted({o.question.style for o in ranked})]
         rows = [["style", "n", "MRR dense", "MRR keyword", "MRR hybrid", "p vs dense", "p vs keyword", "answer"]]
@@ -97,14 +96,14 @@ class TuneReport:
             answer = np.mean([o.answer_correct for o in chosen])
             rows.append([style, str(len(chosen)), *(f"{mrr[m]:.3f}" for m in MODES), f"{p['dense']:.3f}",
                          f"{p['keyword']:.3f}", f"{answer:.3f}"])  # fmt: skip
-        lines = ["cross-validated on the dev split (hybrid = the fitted ranking)", *_table(rows), ""]
+        lines = ["cross-validated on the dev split (hybrid = the fitted ranking)", *table(rows), ""]
         rows = [["answer threshold", "in-domain answered", "near-misses answered", "claimed answers right"]]
         marked = {self.threshold: " (used)", _threshold(self.outcomes): f" (keeps {CLAIM_IN_DOMAIN:.0%} in-domain)"}
         for threshold in sorted({*CURVE, *marked}):
             claims = self.claims(threshold)
             rows.append([f"{threshold:.3f}{marked.get(threshold, '')}",
                          *(f"{claims[k]:.3f}" for k in ("in_domain", "near_miss", "right"))])  # fmt: skip
-        lines += [*_table(rows), ""]
+        lines += [*table(rows), ""]
         for name in FITTED[:3]:
             lines.append(f"{name}: " + ", ".join(f"{k} {v:+.3f}" for k, v in getattr(self.scoring, name).items()))
         return "\n".join(lines)
