@@ -177,7 +177,7 @@ def _build(
     max_tokens = settings.chunking.max_tokens
     if max_tokens > embedder.max_seq_length:
         raise InvalidArgument(f"max_tokens {max_tokens} exceeds the model's limit of {embedder.max_seq_length}")
-    passages = chunk_corpus(documents, embedder.count_tokens, max_tokens)
+    passages = _chunk(documents, embedder, max_tokens, progress)
     if not passages:  # nothing to search; the keyword and calibration steps would fail on it in their own words
         raise CorpusError(
             f"the corpus in {config.corpus_dir} yields no passages: "
@@ -225,6 +225,18 @@ def _build(
     )
     written = write_index(config.index_dir, manifest, {**files, **encoder_files})
     return (dataclasses.replace(index, manifest=written), encoder_files), embedder.embedded
+
+
+def _chunk(documents: list[Document], embedder: Embedder, max_tokens: int, progress: bool) -> list[Passage]:
+    """The corpus's passages, with a progress bar in characters when asked
+    (a large corpus, or one long line, takes seconds to chunk)."""
+    if not progress:
+        return chunk_corpus(documents, embedder.count_tokens, max_tokens)
+    from tqdm import tqdm
+
+    total = sum(len(d.text) for d in documents)
+    with tqdm(total=total, unit="char", unit_scale=True, desc="chunking", leave=False) as bar:
+        return chunk_corpus(documents, embedder.count_tokens, max_tokens, progress=lambda n: bar.update(n - bar.n))
 
 
 def _recalibrate(

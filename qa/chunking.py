@@ -89,8 +89,16 @@ def is_question(paragraph: str) -> bool:
     return paragraph.startswith("- ") and paragraph.rstrip().endswith("?")
 
 
-def chunk_document(document: Document, count_tokens: TokenCounter, max_tokens: int, first_id: int = 0) -> list[Passage]:
-    """Split one document into passages (ids continue from ``first_id``)."""
+def chunk_document(
+    document: Document,
+    count_tokens: TokenCounter,
+    max_tokens: int,
+    first_id: int = 0,
+    progress: Callable[[int], None] | None = None,
+) -> list[Passage]:
+    """Split one document into passages (ids continue from ``first_id``).
+    ``progress``, if given, is called after each paragraph with the number of
+    the document's characters chunked so far."""
     if max_tokens < 8:
         raise ValueError(f"max_tokens must be at least 8, got {max_tokens}")
     text = document.text
@@ -131,6 +139,8 @@ def chunk_document(document: Document, count_tokens: TokenCounter, max_tokens: i
                     speaker=speaker,
                 )
             )
+        if progress is not None:
+            progress(end)
     return passages
 
 
@@ -141,11 +151,12 @@ def chunk_corpus(
     progress: Callable[[int], None] | None = None,
 ) -> list[Passage]:
     """Passages of every document, ids in order. ``progress``, if given, is
-    called after each document with the number of characters chunked so far."""
+    called after each paragraph with the number of characters chunked so far."""
     passages: list[Passage] = []
     chunked = 0
     for document in documents:
-        passages.extend(chunk_document(document, count_tokens, max_tokens, first_id=len(passages)))
+        done = (lambda end, before=chunked: progress(before + end)) if progress is not None else None
+        passages.extend(chunk_document(document, count_tokens, max_tokens, first_id=len(passages), progress=done))
         chunked += len(document.text)
         if progress is not None:
             progress(chunked)

@@ -176,7 +176,10 @@ def test_chunk_corpus_reports_progress_in_characters():
     documents = [document(TINY_INTERVIEW), document("# Notes\n\nShort.", source="notes.md")]
     chunked = []
     passages = chunk_corpus(documents, count, max_tokens=128, progress=chunked.append)
-    assert chunked == [len(TINY_INTERVIEW), len(TINY_INTERVIEW) + len("# Notes\n\nShort.")]
+    first, total = len(TINY_INTERVIEW), len(TINY_INTERVIEW) + len("# Notes\n\nShort.")
+    # After each paragraph that is chunked (headings are not), then each document: never backwards.
+    assert chunked == sorted(chunked) and chunked[-1] == total and first in chunked
+    assert len(chunked) > len(documents)  # finer than documents: one long document shows progress too
     assert passages == chunk_corpus(documents, count, max_tokens=128)
     assert [p.id for p in passages] == list(range(len(passages)))
 
