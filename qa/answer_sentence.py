@@ -65,7 +65,7 @@ def candidates(
         "passage": np.nan_to_num(hybrid[owners], neginf=0.0),
         "first": (owners == top[0].passage.id).astype(np.float32),
         "keyword": max_normalised(keyword.scores(index.sentence_keywords, text)[rows]),
-        "focus": np.array([focus_share(terms, t) for t in texts], dtype=np.float32),
+        "focus": np.array([_share(terms, index.sentence_terms(int(row))) for row in rows], dtype=np.float32),
         "type_match": np.array([h is True for h in held], dtype=np.float32),
         "type_miss": np.array([h is False for h in held], dtype=np.float32),
         "interviewer": index.interviewer[owners].astype(np.float32),
@@ -82,7 +82,11 @@ def choose(found: Candidates, index: StoredIndex, hits: Sequence[Hit]) -> Answer
 
 def focus_share(terms: set[str], text: str) -> float:
     """The share of ``terms`` (the question's) that ``text`` holds."""
-    return len(terms & set(keyword.analyse(text))) / len(terms) if terms else 0.0
+    return _share(terms, frozenset(keyword.analyse(text)))
+
+
+def _share(terms: set[str], held: frozenset[str]) -> float:
+    return len(terms & held) / len(terms) if terms else 0.0
 
 
 def sentence_at(index: StoredIndex, row: int) -> tuple[Passage, tuple[int, int]]:

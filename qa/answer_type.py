@@ -14,6 +14,7 @@ against a sentence (``has`` is then None: unknown, not False).
 
 from __future__ import annotations
 
+import functools
 import re
 from importlib import resources
 
@@ -137,13 +138,12 @@ _SENTENCES = {
 }
 
 
-def _countries() -> frozenset[str]:
+@functools.cache
+def _country() -> re.Pattern[str]:
+    """Any country name of the shipped list (compiled on first use: it is long)."""
     text = resources.files("qa").joinpath("data/countries.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
-
-
-_COUNTRY_NAMES = _countries()
-_COUNTRY = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _COUNTRY_NAMES), key=len, reverse=True)) + r")\b")
+    names = {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
+    return re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b")
 # A place: a capitalised name after "in", "at", "to" or "from" that is not a month or a weekday, or a country.
 _PLACE = re.compile(rf"\b(in|at|to|from)\s+(?!(?:{_MONTHS}|the)\b)[A-Z][a-z]+")
 
@@ -162,7 +162,7 @@ def has(sentence: str, kind: str | None) -> bool | None:
     if kind is None or kind in UNCHECKABLE:
         return None
     if kind == COUNTRY:
-        return _COUNTRY.search(sentence) is not None
+        return _country().search(sentence) is not None
     if kind == PLACE:
-        return _PLACE.search(sentence) is not None or _COUNTRY.search(sentence) is not None
+        return _PLACE.search(sentence) is not None or _country().search(sentence) is not None
     return _SENTENCES[kind].search(sentence) is not None

@@ -116,19 +116,27 @@ def from_files(files: Mapping[str, bytes], prefix: str) -> Any:
 def query_terms(retriever: Any, question: str) -> list[str]:
     """The index terms of ``question``, each unknown one replaced by the known
     term closest to it when that is a likely typo ("chairmanhip" ->
-    "chairmanship", "atention" -> "attention"); other unknown terms stay."""
-    from rapidfuzz import distance, process
+    "chairmanship", "atention" -> "attention"); other unknown terms stay.
+    The steps of one answer ask for the same question's terms several times:
+    a few recent ones are kept (not many, so that a benchmark repeating its
+    questions measures real work; a copy is returned, callers may change it)."""
+    return list(_query_terms(retriever, question))
 
+
+@functools.lru_cache(maxsize=8)
+def _query_terms(retriever: Any, question: str) -> tuple[str, ...]:
     terms = []
     for word, term in _words_and_terms(question):
         if term not in retriever.vocab_dict and len(word) >= TYPO_MIN_WORD and len(term) >= TYPO_MIN_TERM:
+            from rapidfuzz import distance, process  # only when there is a word to correct
+
             limit = 2 if len(term) >= TYPO_TWO_EDITS_FROM else 1
             match = process.extractOne(
                 term, retriever.vocab_dict.keys(), scorer=distance.OSA.distance, score_cutoff=limit
             )
             term = match[0] if match else term
         terms.append(term)
-    return terms
+    return tuple(terms)
 
 
 def scores(retriever: Any, question: str) -> np.ndarray:

@@ -142,9 +142,16 @@ def _dense_candidates(index: StoredIndex, vector: np.ndarray, count: int) -> np.
 
 
 def _best_sentence_similarity(index: StoredIndex, passage_ids: np.ndarray, vector: np.ndarray) -> np.ndarray:
-    offsets = index.sentence_offsets
-    best = np.empty(len(passage_ids), dtype=np.float32)
-    for slot, i in enumerate(passage_ids):
-        rows = index.sentence_vectors[offsets[i] : offsets[i + 1]]
-        best[slot] = float((rows @ vector).max()) if len(rows) else -1.0
+    """Each passage's best sentence cosine (-1 for a passage without sentences):
+    one product over the candidates' sentence rows, then a maximum per passage."""
+    starts, ends = index.sentence_offsets[passage_ids], index.sentence_offsets[passage_ids + 1]
+    counts = ends - starts
+    best = np.full(len(passage_ids), -1.0, dtype=np.float32)
+    has = counts > 0
+    if not has.any():
+        return best
+    rows = np.concatenate([np.arange(s, e) for s, e in zip(starts[has], ends[has], strict=True)])
+    cosines = index.sentence_vectors[rows] @ vector
+    firsts = np.concatenate([[0], np.cumsum(counts[has])[:-1]])
+    best[has] = np.maximum.reduceat(cosines, firsts)
     return best

@@ -80,6 +80,19 @@ class StoredIndex:
         """interviewer[i]: whether passage i is the interviewer's."""
         return np.array([p.speaker == "interviewer" for p in self.passages], dtype=bool)
 
+    def sentence_terms(self, row: int) -> frozenset[str]:
+        """The keyword terms of sentence row ``row``, analysed once."""
+        cache = self._sentence_terms
+        if row not in cache:
+            owner = self.passages[int(self.sentence_owner[row])]
+            span = owner.sentences[row - int(self.sentence_offsets[owner.id])]
+            cache[row] = frozenset(keyword.analyse(owner.sentence_text(span)))
+        return cache[row]
+
+    @functools.cached_property
+    def _sentence_terms(self) -> dict[int, frozenset[str]]:
+        return {}
+
     @functools.cached_property
     def sentence_offsets(self) -> np.ndarray:
         """Passage i owns sentence rows [offsets[i], offsets[i + 1])."""
