@@ -6,10 +6,14 @@ bundles; the two break score ties in opposite directions."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
+import json
 import math
 import re
 from collections.abc import Sequence
+from pathlib import Path
 
 import ir_measures
 import numpy as np
@@ -17,11 +21,13 @@ import pytest
 from ir_measures import RR, NumQ, P, Success, nDCG
 
 from qa import trec
-from qa.datasets import GoldQuestion
+from qa.cli import DEFAULT_GOLD_SETS, main
+from qa.datasets import GoldQuestion, load_gold
 from qa.errors import InvalidArgument
 from qa.metrics import Metrics, QuestionResult, evidence_spans
 from qa.trec import docid, qrels_lines, run_lines, strictly_decreasing, write_lines
 from qa.types import Hit, Passage
+from tests.conftest import ROOT
 
 # eval's name -> the library's measure
 MEASURES = {"hit@1": Success @ 1, "hit@3": Success @ 3, "hit@5": Success @ 5, "mrr@10": RR @ 10, "ndcg@10": nDCG @ 10}
@@ -159,3 +165,79 @@ def test_write_lines_creates_the_folder_and_names_a_path_it_cannot_write(tmp_pat
     for bad in (tmp_path / "a-file" / "x.run", tmp_path / "runs"):  # under a file; a folder
         with pytest.raises(InvalidArgument, match=f"^cannot write run {re.escape(str(bad))}: "):
             write_lines(bad, ["a"], "run")
+
+
+# --- the real interview: what eval prints and what the library reads in its files ---
+
+
+def run_eval(real_config, folder: Path, mode: str) -> tuple[dict, Path, Path]:
+    run, qrels = folder / f"{mode}.run", folder / "gold.qrels"
+    argv = ["eval", "--json", "--run-out", str(run), "--qrels-out", str(qrels), "--run-mode", mode]
+    argv += ["--corpus", str(real_config.corpus_dir), "--index", str(real_config.index_dir)]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        assert main(argv) == 0
+    return json.loads(out.getvalue()), run, qrels
+
+
+@pytest.fixture(scope="module")
+def hybrid_eval(real_config, tmp_path_factory):
+    return run_eval(real_config, tmp_path_factory.mktemp("runs"), "hybrid")
+
+
+def by_question(run: Path, qrels: Path) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for metric in ir_measures.iter_calc(
+        MEASURES.values(), ir_measures.read_trec_qrels(str(qrels)), ir_measures.read_trec_run(str(run))
+    ):
+        found.setdefault(metric.query_id, {})[metric.measure] = metric.value
+    return found
+
+
+def assert_library_reproduces(report: dict, mode: str, run: Path, qrels: Path) -> None:
+    """Per gold set and split (dev, test, all), every ranking figure of eval."""
+    found = by_question(run, qrels)
+    gold_sets = {path.name: load_gold(ROOT / path) for path in DEFAULT_GOLD_SETS}
+    assert set(found) == {g.id for gold in gold_sets.values() for g in gold}
+    for name, gold in gold_sets.items():
+        for split in ("dev", "test", "all"):
+            ids = [g.id for g in gold if split in (g.split, "all")]
+            figures = report["sets"][name][mode][split]
+            for figure, measure in MEASURES.items():
+                theirs = sum(found[i][measure] for i in ids) / len(ids)
+                assert figures[figure] == pytest.approx(theirs, abs=5e-5), (name, split, figure)
+
+
+@pytest.mark.e2e
+def test_the_library_reproduces_eval_on_the_real_interview(hybrid_eval):
+    report, run, qrels = hybrid_eval
+    assert_library_reproduces(report, "hybrid", run, qrels)
+    lines = [line.split() for line in run.read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 10 * len({line[0] for line in lines})  # max(top_k, 10) passages a question
+    assert {line[5] for line in lines} == {"cica-qa-hybrid"}
+
+
+@pytest.mark.e2e
+def test_the_keyword_run_with_its_ties_too(real_config, tmp_path):
+    """BM25 ties (a few exactly equal scores per question) are where a tool's
+    own tie-break would reorder the run; --run-mode picks the mode written."""
+    report, run, qrels = run_eval(real_config, tmp_path, "keyword")
+    assert {line.split()[5] for line in run.read_text(encoding="utf-8").splitlines()} == {"cica-qa-keyword"}
+    assert_library_reproduces(report, "keyword", run, qrels)
+
+
+@pytest.mark.e2e
+def test_readme_shows_what_the_library_reads_in_evals_files(hybrid_eval):
+    _, run, qrels = hybrid_eval
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ ir_measures runs/gold.qrels runs/hybrid.run ")[1].split("```")[0]
+    shown = dict(line.split("\t") for line in block.splitlines()[1:] if line)
+    theirs = ir_measures.calc_aggregate(
+        [ir_measures.parse_measure(m) for m in shown],
+        ir_measures.read_trec_qrels(str(qrels)),
+        ir_measures.read_trec_run(str(run)),
+    )
+    # The README check's tolerance (tests/test_readme.py): the ONNX encoder's last digits.
+    assert {m: float(v) for m, v in shown.items()} == {
+        m: pytest.approx(theirs[ir_measures.parse_measure(m)], abs=0.005) for m in shown
+    }
