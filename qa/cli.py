@@ -19,12 +19,16 @@ import textwrap
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from qa import __version__
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MODES, Config, config_from_env, quiet
 from qa.errors import InvalidArgument, QAError
-from qa.types import Answer
+from qa.types import Answer, Passage
+
+if TYPE_CHECKING:
+    from qa.datasets import GoldQuestion
+    from qa.metrics import QuestionResult
 
 USAGE_ERROR = 2
 SOME_FAILED = 1
@@ -124,6 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_top_k(evaluate, help_text="a question misses when no relevant passage is in the top K")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     evaluate.add_argument("--plot", type=Path, metavar="PNG", help="save the risk-coverage curve (needs matplotlib)")
+    evaluate.add_argument(
+        "--run-out", type=Path, metavar="FILE", help="write the ranking as a TREC run, for trec_eval, ir_measures, ranx"
+    )
+    evaluate.add_argument("--qrels-out", type=Path, metavar="FILE", help="write the relevance judgements as TREC qrels")
+    evaluate.add_argument(
+        "--run-mode", choices=MODES, default=DEFAULT_MODE, help=f"the mode --run-out writes (default {DEFAULT_MODE})"
+    )
     _add_common(evaluate)
     evaluate.set_defaults(run=run_eval)
 
@@ -188,19 +199,44 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
 
 def run_eval(args: argparse.Namespace, config: Config) -> int:
     from qa.datasets import load_followups, load_gold, load_off_topic
-    from qa.evaluation import full_report
+    from qa.evaluation import evaluate_modes, full_report
     from qa.search import Searcher
 
+    if args.run_out is not None and args.run_out == args.qrels_out:
+        raise InvalidArgument(f"--run-out and --qrels-out are both {args.run_out}: give two files")
     gold_sets = {path.name: load_gold(path) for path in args.gold or DEFAULT_GOLD_SETS}
     off_topic_path = args.off_topic or (DEFAULT_OFF_TOPIC if DEFAULT_OFF_TOPIC.exists() else None)
     off_topic = load_off_topic(off_topic_path) if off_topic_path else []
     followups_path = args.followups or (DEFAULT_FOLLOWUPS if DEFAULT_FOLLOWUPS.exists() else None)
     followup_pairs = load_followups(followups_path) if followups_path else []
-    report = full_report(Searcher.open(config), gold_sets, off_topic, args.top_k, followup_pairs)
+    searcher = Searcher.open(config)
+    gold = [item for items in gold_sets.values() for item in items]
+    results = evaluate_modes(searcher, gold, args.top_k)
+    report = full_report(searcher, gold_sets, off_topic, args.top_k, followup_pairs, results)
     if args.plot:
         report.plot(args.plot)
+    _write_trec(args, results[args.run_mode], gold, searcher.passages)
     print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if args.json else report.to_table())
     return 0
+
+
+def _write_trec(
+    args: argparse.Namespace,
+    results: Sequence[QuestionResult],
+    gold: Sequence[GoldQuestion],
+    passages: Sequence[Passage],
+) -> None:
+    """``--run-out`` and ``--qrels-out``: eval's own ranking and judgements (see qa.trec)."""
+    from qa import trec
+
+    if args.run_out:
+        lines = trec.run_lines(results, trec.run_tag(args.run_mode))
+        trec.write_lines(args.run_out, lines, "run")
+        print(f"wrote the {args.run_mode} run, {len(lines)} lines, to {args.run_out}", file=sys.stderr)
+    if args.qrels_out:
+        lines = trec.qrels_lines(gold, passages)
+        trec.write_lines(args.qrels_out, lines, "qrels")
+        print(f"wrote the qrels, {len(lines)} lines, to {args.qrels_out}", file=sys.stderr)
 
 
 def run_tune(args: argparse.Namespace, config: Config) -> int:

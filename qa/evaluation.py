@@ -57,7 +57,7 @@ def evaluate_question(
     claimed = trace.outcome == ANSWERED
     return QuestionResult(
         gold, ranks, len(spans), best.text if claimed and best else None, claimed and right,
-        trace.outcome, right, trace.probability,
+        trace.outcome, right, trace.probability, trace.hits,
     )  # fmt: skip
 
 
@@ -65,6 +65,14 @@ def evaluate(
     searcher: Searcher, gold: Sequence[GoldQuestion], mode: str = DEFAULT_MODE, depth: int = CUTOFF
 ) -> list[QuestionResult]:
     return [evaluate_question(searcher, item, mode, depth) for item in gold]
+
+
+def evaluate_modes(
+    searcher: Searcher, gold: Sequence[GoldQuestion], depth: int = CUTOFF
+) -> dict[str, list[QuestionResult]]:
+    """Every question in every mode: what :func:`full_report` summarises, and
+    what :mod:`qa.trec` writes out (so a run costs no second search)."""
+    return {mode: evaluate(searcher, gold, mode, depth) for mode in MODES}
 
 
 def by_split(results: Sequence[QuestionResult]) -> dict[str, Metrics]:
@@ -212,11 +220,15 @@ def full_report(
     off_topic: Sequence[OffTopicQuestion],
     top_k: int,
     followup_pairs: Sequence[FollowUp] = (),
+    results: Mapping[str, Sequence[QuestionResult]] | None = None,
 ) -> EvalReport:
     """Every mode side by side for every gold set, outcomes, kinds, the
-    risk-coverage curve, follow-ups, coverage, and the default mode's misses."""
+    risk-coverage curve, follow-ups, coverage, and the default mode's misses.
+    ``results``: :func:`evaluate_modes` of the gold sets' questions, when the
+    caller has it already (the CLI does, to write TREC files from it)."""
     gold = [item for items in gold_sets.values() for item in items]
-    results = {mode: evaluate(searcher, gold, mode, top_k) for mode in MODES}
+    if results is None:
+        results = evaluate_modes(searcher, gold, top_k)
     default = results[DEFAULT_MODE]
     names = {item.id: name for name, items in gold_sets.items() for item in items}
     sets = {

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.datasets import GoldQuestion
-from qa.types import Passage
+from qa.types import Hit, Passage
 
 CUTOFF = 10
 
@@ -35,6 +35,7 @@ class QuestionResult:
     outcome: str = "answered"
     best_sentence_correct: bool = False  # the chosen sentence is right, claimed or not
     answer_confidence: float | None = None
+    hits: tuple[Hit, ...] = ()  # the passages asked for, best first: the ranking a TREC run holds
 
     @property
     def first_rank(self) -> int | None:

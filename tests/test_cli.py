@@ -131,6 +131,7 @@ def test_eval_prints_a_table_and_json(real_config, capsys):
         (["ask"], "no question given"),
         (["ask", "x", "--questions-file", "/nonexistent/q.txt"], "cannot read questions file"),
         (["eval", "--gold", "/nonexistent/gold.jsonl"], "cannot read gold set"),
+        (["eval", "--run-out", "x.trec", "--qrels-out", "x.trec"], "--run-out and --qrels-out are both x.trec"),
         (["build", "--corpus", "/nonexistent/corpus"], "corpus directory not found: /nonexistent/corpus"),
         (["ask", "x", "--corpus", "/nonexistent/corpus"], "corpus directory not found: /nonexistent/corpus"),
     ],

@@ -51,6 +51,8 @@ def test_evaluate_finds_relevant_passages_and_checks_the_answer(tiny_config, fak
     gold = [GoldQuestion("k", "When did Kuwait join the Conference?", ("Kuwait joined in 2022",), "dev")]
     (res,) = evaluate(searcher, gold)
     assert res.first_rank == 1 and res.relevant_total == 1
+    assert "Kuwait joined in 2022" in res.hits[0].passage.text  # the ranking itself, for the TREC run
+    assert [hit.rank for hit in res.hits] == list(range(1, len(res.hits) + 1))
     assert res.best_sentence_correct  # "Kuwait joined in 2022." chosen, whether or not it was claimed
     assert res.answer_correct == (res.outcome == "answered")
 
