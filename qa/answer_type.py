@@ -144,6 +144,8 @@ def _country() -> re.Pattern[str]:
     text = resources.files("qa").joinpath("data/countries.txt").read_text(encoding="utf-8")
     names = {line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")}
     return re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len, reverse=True)) + r")\b")
+
+
 # A place: a capitalised name after "in", "at", "to" or "from" that is not a month or a weekday, or a country.
 _PLACE = re.compile(rf"\b(in|at|to|from)\s+(?!(?:{_MONTHS}|the)\b)[A-Z][a-z]+")
 

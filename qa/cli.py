@@ -105,14 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.set_defaults(run=run_ask)
 
     evaluate = commands.add_parser("eval", help="measure retrieval against a gold set")
-    evaluate.add_argument(
-        "-g",
-        "--gold",
-        type=Path,
-        action="append",
-        metavar="F",
-        help=f"gold set, JSON Lines (repeatable; default {', '.join(map(str, DEFAULT_GOLD_SETS))})",
-    )
+    _add_gold(evaluate)
     evaluate.add_argument(
         "--off-topic",
         type=Path,
@@ -139,14 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(run=run_eval)
 
     tune = commands.add_parser("tune", help="fit the scoring models on the dev split, with cross-validation")
-    tune.add_argument(
-        "-g",
-        "--gold",
-        type=Path,
-        action="append",
-        metavar="F",
-        help=f"gold set (repeatable; default {', '.join(map(str, DEFAULT_GOLD_SETS))})",
-    )
+    _add_gold(tune)
     tune.add_argument(
         "--off-topic", type=Path, default=DEFAULT_OFF_TOPIC, metavar="F", help="near-misses are its kind near-miss"
     )
@@ -323,6 +309,17 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_gold(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-g",
+        "--gold",
+        type=Path,
+        action="append",
+        metavar="F",
+        help=f"gold set, JSON Lines (repeatable; default {', '.join(map(str, DEFAULT_GOLD_SETS))})",
+    )
+
+
 def _add_top_k(parser: argparse.ArgumentParser, help_text: str = "number of passages to show") -> None:
     parser.add_argument(
         "-k",
@@ -441,7 +438,7 @@ def run_feedback_export(args: argparse.Namespace, config: Config) -> int:
     try:
         args.out.write_text(lines, encoding="utf-8")
     except OSError as exc:
-        raise ValueError(f"cannot write {args.out}: {exc.strerror}") from exc
+        raise InvalidArgument(f"cannot write {args.out}: {exc.strerror}") from exc
     print(
         f"wrote {_count(len(candidates), 'gold-set candidate')} to {args.out} (fill in their evidence)", file=sys.stderr
     )

@@ -425,6 +425,15 @@ def test_cli_export_to_stdout_and_to_a_file(tmp_path: Path, capsys: pytest.Captu
     assert [json.loads(line)["id"] for line in out.read_text().splitlines()] == ["fb4"]
 
 
+def test_cli_export_to_a_file_it_cannot_write_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    url = default_url(tmp_path / "feedback")
+    fill(url)
+    out = tmp_path / "no-such-folder" / "candidates.jsonl"
+    assert main(["feedback", "export", "-o", str(out), "--feedback-db", url]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: cannot write {out}: No such file or directory\n"
+
+
 def test_cli_on_a_missing_or_empty_store_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ):
