@@ -472,7 +472,7 @@ def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **
     )
 
 
-def main(argv: list[str] | None = None) -> None:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Serve the CICA interview chat.")
     parser.add_argument("--host", help="address to bind (default 127.0.0.1, or $GRADIO_SERVER_NAME)")
     parser.add_argument("--port", type=int, help="port (default 7860, or $GRADIO_SERVER_PORT)")
@@ -487,7 +487,11 @@ def main(argv: list[str] | None = None) -> None:
         "which several app replicas can share (default feedback/feedback.sqlite3)",
     )
     votes.add_argument("--no-feedback", action="store_true", help="no like/dislike buttons and no feedback store")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
     logging.basicConfig(format="%(message)s", level=logging.WARNING)
     config = config_from_env(os.environ, corpus_dir=args.corpus, index_dir=args.index, model=args.model)
     # A store that cannot be opened stops the start, as an unusable index does:

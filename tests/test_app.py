@@ -470,6 +470,14 @@ def test_a_feedback_store_that_cannot_be_opened_stops_the_start_in_one_line():
     assert "s3cret-pw" not in result.stderr
 
 
+def test_readme_documents_every_flag_of_the_app():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for action in app.build_parser()._actions:
+        longest = max(action.option_strings, key=len, default=None)
+        if longest and longest != "--help":
+            assert f"`{longest}" in readme, longest
+
+
 def test_feedback_db_and_no_feedback_do_not_go_together():
     result = run_app("--feedback-db", "sqlite:///x.sqlite3", "--no-feedback")
     assert result.returncode == 2 and "not allowed with argument" in result.stderr
