@@ -62,3 +62,44 @@ def _pipe(pipe: str, text: str) -> str:
         first, last = (int(n) for n in words[2][:-1].split(","))
         return "".join(text.splitlines(keepends=True)[first - 1 : last])
     raise ValueError(f"unsupported pipe: {pipe}")
+
+
+def example_votes(path: str) -> None:
+    """A feedback store at ``path`` (made afresh) holding six votes as the chat
+    stores them, on two index builds, for the `feedback` commands' examples."""
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    from qa.feedback import DISLIKE, LIKE, FeedbackStore, Vote
+
+    store_path = Path(path)
+    for leftover in store_path.parent.glob(store_path.name + "*"):  # the database and its WAL files
+        leftover.unlink()
+    kuwait = "“The CICA family” is consistently growing; [...] with Kuwait joining in 2022 [...]"
+    budget, priority = "What is CICA's budget?", "What is its main priority?"
+    chairmanship = "Which country took over the chairmanship in December 2024?"
+    charter = "It is adopting the Charter at the 2026 Summit (paragraph 40)."
+    votes = [  # index build, question, the question it leaned on, outcome, answer sentence, vote, comment
+        ("5f0e1d7a93c2", "When did Kuwait join CICA?", "", "answered", kuwait, LIKE, ""),
+        ("b8c32454b63a", "When did Kuwait join CICA?", "", "answered", kuwait, LIKE, ""),
+        ("b8c32454b63a", budget, "", "related", None, DISLIKE, "The interview never gives a figure: say so."),
+        ("b8c32454b63a", budget, "", "related", None, DISLIKE, ""),
+        ("b8c32454b63a", priority, chairmanship, "related", None, DISLIKE, charter),
+        ("b8c32454b63a", "What is the capital of France?", "", "not_covered", None, LIKE, ""),
+    ]
+    start = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+    with FeedbackStore.open(f"sqlite:///{store_path.absolute()}") as store:
+        for minute, (index_id, question, previous, outcome, answer, vote, comment) in enumerate(votes):
+            store.record(
+                Vote(
+                    question=question,
+                    previous=previous,
+                    outcome=outcome,
+                    answer=answer,
+                    shown_passages=(3, 12, 39),
+                    index_id=index_id,
+                    vote=vote,
+                    comment=comment,
+                    time=start + timedelta(minutes=minute),
+                )
+            )

@@ -282,6 +282,20 @@ class FeedbackStore:
             result = conn.execute(insert(VOTES).values(_row(vote)))
             return int(result.inserted_primary_key[0])
 
+    def add_comment(self, vote_id: int, comment: str) -> bool:
+        """Attach ``comment`` (cleaned and cut as a Vote's) to the dislike
+        stored as ``vote_id``, if it has none yet; whether it did. The chat
+        stores a dislike at once and asks for the comment after, so a reader
+        who writes none still counts."""
+        if not isinstance(comment, str):
+            raise InvalidVote(f"comment must be text, not {type(comment).__name__}")
+        cleaned = clean_text(comment, MAX_COMMENT)
+        if not cleaned:
+            return False
+        pending = (VOTES.c.id == as_int(vote_id)) & (VOTES.c.vote == DISLIKE) & (VOTES.c.comment == "")
+        with _errors(self.name), self._engine.begin() as conn:
+            return conn.execute(update(VOTES).where(pending).values(comment=cleaned)).rowcount == 1
+
     def stats(self, top: int = 10) -> FeedbackStats:
         """Votes per outcome, the ``top`` most disliked questions, votes per index build."""
         likes = func.sum(case((VOTES.c.vote == LIKE, 1), else_=0))

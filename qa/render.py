@@ -9,22 +9,74 @@ Markdown renderer passes them through as HTML.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
+from qa.citation import citation
+from qa.conversation import Turn
 from qa.types import Answer, Hit, Passage
 
 # Characters HTML, Markdown (or the chat's LaTeX) could act on, as entities,
 # replaced in one pass so that no entity is escaped twice.
 _ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$:="}
-_ENTITIES["\n"] = "<br>"
+_TEXT = str.maketrans({**_ENTITIES, "\n": "<br>"})
+EARLIER_BUILD = "This reply came from an earlier build of the index; ask again to see its passages."
+_ATTRIBUTE = str.maketrans({**_ENTITIES, "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
 def text(value: str) -> str:
     """``value`` as inert HTML text that reads exactly as typed."""
-    return value.translate(str.maketrans(_ENTITIES))
+    return value.translate(_TEXT)
 
 
-def reply(answer: Answer, neighbours: dict[int, list[Passage]]) -> str:
-    """The chat reply: the answer sentence (or a kind "not covered"), then a
-    card per passage. ``neighbours`` maps passage ids to their context."""
+def attribute(value: str) -> str:
+    """``value`` as the content of a double-quoted HTML attribute that gives it back exactly."""
+    return value.translate(_ATTRIBUTE)
+
+
+def share_query(question: str) -> str:
+    """The query that asks ``question`` when the page opens (``/?q=...``);
+    the page puts its own address in front."""
+    return "?q=" + quote(question, safe="")
+
+
+def actions(turn: Turn) -> str:
+    """A reply's buttons: "Copy link" and, for an answer, "Copy with citation".
+    The text each copies is its button's value (the chat's sanitiser keeps
+    ``value`` and drops ``data-*``); the page's script copies it on click."""
+    if turn.outcome is None:
+        return ""
+    buttons = [
+        f'<button type="button" class="qa-copy qa-copy-link" value="{attribute(share_query(turn.question))}">'
+        "Copy link</button>"
+    ]
+    quoted = citation(turn)
+    if quoted is not None:
+        buttons.append(
+            f'<button type="button" class="qa-copy qa-copy-citation" value="{attribute(quoted)}">'
+            "Copy with citation</button>"
+        )
+    return f'<div class="qa-actions">{" ".join(buttons)}</div>'
+
+
+def earlier_reply(turn: Turn, buttons: str = "") -> str:
+    """A reply kept from an index build that is gone: its answer sentence and
+    where the passages were, without their text (their ids mean other
+    passages now)."""
+    parts = [f'<div class="qa-note">{EARLIER_BUILD}</div>']
+    if turn.sentence is not None:
+        says = "The interviewer says: " if turn.sentence.speaker == "interviewer" else ""
+        parts.append(f'<div class="qa-answer"><strong>Answer</strong><br>{says}{text(turn.sentence.text)}</div>')
+    if buttons:
+        parts.append(buttons)
+    for shown in turn.passages:
+        parts.append(f'<div class="qa-meta">[{shown.rank}] paragraph {shown.paragraph} · {text(shown.source)}</div>')
+    return "\n".join(parts)
+
+
+def reply(answer: Answer, neighbours: dict[int, list[Passage]], buttons: str = "") -> str:
+    """The chat reply: the answer sentence (or a kind "not covered"), the
+    reply's ``buttons`` (:func:`actions`), then a card per passage.
+    ``neighbours`` maps passage ids to their context."""
     parts = []
     if answer.context:
         parts.append(f'<div class="qa-note">Read together with your earlier question: “{text(answer.context)}”</div>')
@@ -47,6 +99,8 @@ def reply(answer: Answer, neighbours: dict[int, list[Passage]]) -> str:
             f"(confidence {answer.confidence:.0%}). The closest passages are below, "
             "but treat them with care.</div>"
         )
+    if buttons:
+        parts.append(buttons)
     for hit in answer.hits:
         parts.append(_card(hit, answer, neighbours.get(hit.passage.id, [])))
     return "\n".join(parts)

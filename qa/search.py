@@ -69,6 +69,11 @@ class Searcher:
     def spec(self) -> IndexSpec:
         return self.index.spec
 
+    @property
+    def index_id(self) -> str:
+        """The identity of the index build answering (see :attr:`qa.spec.Manifest.index_id`)."""
+        return self.index.manifest.index_id
+
     def ask(self, question: Any, k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, previous: Any = "") -> Answer:
         """Answer ``question``; ``previous`` is the question asked before it, used
         only when this one leans on it (see :mod:`qa.followup`)."""

@@ -28,6 +28,8 @@ from qa.errors import IndexCorrupt
 from qa.files import sha256_bytes
 
 SCHEMA_VERSION = 4
+# Hex digits of the manifest's sha256 that name a build: 48 bits, no collision among any realistic number of builds.
+INDEX_ID_DIGITS = 12
 
 
 @dataclass(frozen=True)
@@ -163,8 +165,20 @@ class Manifest:
 
     def to_json(self) -> bytes:
         record = self.to_dict()
-        record["sha256"] = sha256_bytes(_canonical(record))
+        record["sha256"] = self.sha256
         return json.dumps(record, indent=2, ensure_ascii=False).encode("utf-8")
+
+    @property
+    def sha256(self) -> str:
+        """The checksum ``manifest.json`` carries: of its own content, so of
+        everything the build was made from and holds, and of when it was made."""
+        return sha256_bytes(_canonical(self.to_dict()))
+
+    @property
+    def index_id(self) -> str:
+        """The build's short identity (like a short commit id): what the chat
+        shows and every feedback vote is tied to."""
+        return self.sha256[:INDEX_ID_DIGITS]
 
     def to_dict(self) -> dict[str, Any]:
         spec = dataclasses.asdict(self.spec)

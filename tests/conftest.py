@@ -97,11 +97,22 @@ def real_searcher(real_config: Config):
 
 
 @pytest.fixture(scope="session")
-def launched_app(real_searcher):
-    """app.py's page and API on a free loopback port, launched as app.py launches it."""
-    import app
+def feedback_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The launched app's feedback store: SQLite in a temporary directory."""
+    from qa.feedback import default_url
 
-    demo = app.build_demo(real_searcher)
-    _, url, _ = app.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
-    yield url
-    demo.close()
+    return default_url(tmp_path_factory.mktemp("feedback"))
+
+
+@pytest.fixture(scope="session")
+def launched_app(real_searcher, feedback_url):
+    """app.py's page and API on a free loopback port, launched as app.py
+    launches it (votes go to ``feedback_url``)."""
+    import app
+    from qa.feedback import FeedbackStore
+
+    with FeedbackStore.open(feedback_url) as store:
+        demo = app.build_demo(real_searcher, store)
+        _, url, _ = app.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+        yield url
+        demo.close()

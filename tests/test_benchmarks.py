@@ -79,3 +79,61 @@ def test_cpu_seconds_reads_a_process_cpu_time(load):
         pass
     burnt = load.cpu_seconds(os.getpid()) - before
     assert burnt == pytest.approx(time.process_time() - started, abs=0.05)
+
+
+def stored_votes(url: str) -> int:
+    from qa.feedback import FeedbackStore
+
+    with FeedbackStore.open(url) as store:
+        return store.stats().votes
+
+
+def test_load_check_votes_through_the_page_and_counts_the_rows_stored(load, launched_app, feedback_url):
+    before = stored_votes(feedback_url)
+    scenario = load.VoteScenario("SQLite", 3, 2)
+    result = load.vote_run(launched_app, scenario, load.rows_in(feedback_url))
+    assert (result.failed, result.messages) == (0, ())
+    assert len(result.latencies) == 6 and result.stored == 6
+    assert stored_votes(feedback_url) == before + 6
+    assert load.vote_row(scenario, result).startswith("| SQLite | 3 | 6 | 0 | 0 | 6 |")
+
+
+def test_load_check_counts_votes_that_were_not_stored(load, real_searcher):
+    """A store that fails: every vote answered with a notice, none stored, all counted as errors."""
+    import app
+    from qa.errors import FeedbackError
+
+    class Unavailable:
+        def record(self, vote):
+            raise FeedbackError("feedback store sqlite:///gone: disk I/O error")
+
+    demo = app.build_demo(real_searcher, Unavailable())
+    _, url, _ = app.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    try:
+        scenario = load.VoteScenario("broken", 2, 2)
+        result = load.vote_run(url, scenario, lambda: 0)
+    finally:
+        demo.close()
+    assert result.failed == 4 and not result.latencies and result.stored == 0
+    assert "not stored: Sorry, your vote could not be saved" in result.messages[0]
+    assert load.vote_row(scenario, result).startswith("| broken | 2 | 4 | 4 | 0 | 0 | – | – | – |")
+
+
+def test_load_check_votes_into_postgresql(load, real_searcher):
+    url = os.environ.get("QA_TEST_POSTGRES_URL", "")
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but QA_TEST_POSTGRES_URL is not set")
+        pytest.skip("no PostgreSQL server: set QA_TEST_POSTGRES_URL")
+    import app
+    from qa.feedback import FeedbackStore
+
+    with load.postgres_schema(url) as schema_url, FeedbackStore.open(schema_url) as store:
+        demo = app.build_demo(real_searcher, store)
+        _, served, _ = app.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+        try:
+            result = load.vote_run(served, load.VoteScenario("PostgreSQL", 3, 2), load.rows_in(schema_url))
+        finally:
+            demo.close()
+        assert (result.failed, result.stored, len(result.latencies)) == (0, 6, 6)
+        assert stored_votes(schema_url) == 6

@@ -1,6 +1,8 @@
 """The chat in a real browser (Debian's Chromium driven by Playwright), the way
 a person uses it: type and press Enter, click an example, ask something the
-interview does not cover, paste markup, follow up, on a desktop and a phone.
+interview does not cover, paste markup, follow up, on a desktop and a phone;
+dislike a reply with a comment, reload, open a shared /?q= link, download the
+conversation, copy a link and a citation, retry and undo.
 
 Chromium comes from the distribution (``apt-get install chromium``), never
 downloaded by Playwright. With CI=true a missing browser fails the run; on a
@@ -13,9 +15,11 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pytest
+
+from qa.feedback import DISLIKE, FeedbackStore
 
 pytestmark = pytest.mark.e2e
 
@@ -49,6 +53,8 @@ def browser():
 @pytest.fixture
 def page(browser, launched_app):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # Headless Chromium lets a page use the clipboard once granted; the test reads it back.
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=launched_app.rstrip("/"))
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.dialogs = []
@@ -64,6 +70,7 @@ def page(browser, launched_app):
     )
     page.goto(launched_app)
     page.locator("#question textarea").wait_for()
+    page.wait_for_function("() => !document.querySelector('.progress-text, .eta-bar')")  # the page's load event done
     yield page
     context.close()
 
@@ -155,3 +162,129 @@ def test_readable_on_a_phone(browser, launched_app, tmp_path):
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
     assert save(page, tmp_path, "chat-phone.png").stat().st_size > 10_000
     context.close()
+
+
+def clipboard(page) -> str:
+    return page.evaluate("navigator.clipboard.readText()")
+
+
+def replies(page) -> list[str]:
+    return page.locator("#chat .qa-answer").all_inner_texts()
+
+
+def show_passages(page, number: int) -> None:
+    """Settings: the number of passages a reply shows."""
+    page.locator("#settings").get_by_text("Settings").first.click()
+    field = page.locator("#settings input[type='number']").first
+    field.fill(str(number))
+    field.press("Enter")
+    page.locator("#settings").get_by_text("Settings").first.click()
+
+
+def test_a_dislike_with_a_comment_lands_as_a_row_in_the_store(page, feedback_url, real_searcher, tmp_path):
+    show_passages(page, 1)  # a short reply: the screenshot shows it whole, with its buttons
+    ask(page, "What did the Youth Council work on?")
+    assert page.locator("#chat .qa-card").count() == 1
+    page.locator("#chat button[aria-label='Dislike']").last.click()
+    box = page.locator("#comment textarea")
+    box.wait_for()
+    assert "What was wrong with this answer?" in page.locator("#feedback-note").inner_text()
+    comment = "It misses the <b>volunteers</b> [rally](javascript:alert(1))"
+    box.fill(comment)
+    save(page, tmp_path, "chat-feedback.png")
+    page.locator("#send-comment").click()
+    page.wait_for_function("() => document.querySelector('#feedback-note').innerText.includes('comment is saved')")
+    assert not box.is_visible()
+    with FeedbackStore.open(feedback_url) as store:
+        stored = [s.vote for s in store.disliked() if s.vote.comment == comment]
+    (vote,) = stored
+    assert (vote.question, vote.outcome, vote.vote) == ("What did the Youth Council work on?", "answered", DISLIKE)
+    assert vote.index_id == real_searcher.index_id and len(vote.shown_passages) == 1
+    assert vote.answer and vote.answer in page.locator("#chat .qa-answer").last.inner_text()
+    assert page.locator("#chat button[aria-label='Disliked']").count() == 1
+    assert page.dialogs == []
+
+
+def test_a_reload_keeps_the_conversation(page):
+    ask(page, "Which country took over the chairmanship in December 2024?")
+    ask(page, "What is its main priority?")
+    page.locator("#chat button[aria-label='Like']").first.click()
+    page.wait_for_function("() => document.querySelector('#feedback-note').innerText.includes('Thank you')")
+    before = replies(page)
+    page.reload()
+    page.locator("#chat .qa-answer").nth(1).wait_for()
+    assert replies(page) == before
+    assert "Read together with your earlier question" in page.locator("#chat").inner_text()
+    assert page.locator("#chat button[aria-label='Liked']").count() == 1  # the vote is remembered too
+    page.get_by_role("button", name="New conversation").click()
+    page.wait_for_function("() => !document.querySelector('#chat .qa-answer')")
+    page.reload()
+    page.locator("#question textarea").wait_for()
+    page.wait_for_timeout(1000)  # time for a restore that must not happen
+    assert replies(page) == []
+
+
+def test_a_link_with_a_question_asks_it_on_load(browser, launched_app):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(f"{launched_app}?q={quote('When did Kuwait join CICA?')}")
+    page.locator("#chat .qa-answer").first.wait_for()
+    assert "Kuwait joining in 2022" in page.locator("#chat .qa-answer").first.inner_text()
+    assert page.locator("#chat .qa-user, #chat [data-testid='user']").first.inner_text().strip() == (
+        "When did Kuwait join CICA?"
+    )
+    page.wait_for_function("() => !location.search")  # the address forgets the question...
+    page.reload()
+    page.locator("#chat .qa-answer").first.wait_for()
+    page.wait_for_timeout(1000)
+    assert len(replies(page)) == 1  # ...so a reload shows it, not asks it again
+    context.close()
+
+
+def test_the_downloaded_markdown_has_the_quote_and_its_reference(page):
+    ask(page, "When did Kuwait join CICA?")
+    with page.expect_download() as download:
+        page.locator("#download").click()
+    assert download.value.suggested_filename == "cica-conversation.md"
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "## 1. When did Kuwait join CICA?\n\n> “The CICA family” is consistently growing;" in text
+    assert "Saudi Arabia in 2023.\n\n— Kairat Sarybay, interview on Kazakhstan's CICA chairmanship, ¶4\n" in text
+    assert "Passages shown:\n\n1. cica_interview.txt, paragraph 4\n" in text
+
+
+def test_copy_with_citation_and_copy_link(page, launched_app):
+    ask(page, "When did Kuwait join CICA?")
+    page.locator("#chat button.qa-copy-citation").last.click()
+    page.wait_for_function("() => document.querySelector('#chat button.qa-copy-citation').innerText === 'Copied'")
+    assert clipboard(page) == (
+        "> “The CICA family” is consistently growing; during Kazakhstan's four-year chairmanship alone, the number "
+        "of Member States increased to 28, with Kuwait joining in 2022 and two observer states –Turkmenistan in 2021 "
+        "and Saudi Arabia in 2023.\n\n— Kairat Sarybay, interview on Kazakhstan's CICA chairmanship, ¶4"
+    )
+    page.locator("#chat button.qa-copy-link").last.click()
+    page.wait_for_function("() => document.querySelector('#chat button.qa-copy-link').innerText === 'Copied'")
+    assert clipboard(page) == f"{launched_app}?q=When%20did%20Kuwait%20join%20CICA%3F"
+
+
+def test_the_interviewers_words_are_cited_as_theirs(page):
+    ask(page, "When did the CICA Chairmanship transition from Kazakhstan to Azerbaijan?")
+    assert "The interviewer says:" in page.locator("#chat .qa-answer").last.inner_text()
+    page.locator("#chat button.qa-copy-citation").last.click()
+    page.wait_for_function("() => document.querySelector('#chat button.qa-copy-citation').innerText === 'Copied'")
+    assert clipboard(page) == (
+        "> In December 2024, the CICA Chairmanship transitioned from Kazakhstan to Azerbaijan.\n\n"
+        "— the interviewer, interview on Kazakhstan's CICA chairmanship, ¶38"
+    )
+
+
+def test_retry_and_undo_the_last_turn(page):
+    ask(page, "When did Kuwait join CICA?")
+    ask(page, "What is the CICA Fund?")
+    page.locator("#chat button[aria-label='Undo']").click()
+    page.wait_for_function("() => document.querySelectorAll('#chat .qa-answer').length === 1")
+    assert page.locator("#question textarea").input_value() == "What is the CICA Fund?"
+    page.locator("#chat button[aria-label='Retry']").click()
+    page.wait_for_function("() => document.querySelectorAll('#chat .qa-answer').length === 1")
+    page.wait_for_timeout(500)
+    assert len(replies(page)) == 1 and "Kuwait joining in 2022" in replies(page)[0]

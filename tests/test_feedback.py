@@ -176,6 +176,20 @@ def test_long_and_dirty_texts_are_stored_cut_and_clean(store: FeedbackStore):
     assert stored.vote.answer is None
 
 
+def test_a_comment_is_added_once_to_a_dislike_without_one(store: FeedbackStore):
+    disliked, liked = store.record(make_vote()), store.record(make_vote(vote=LIKE))
+    commented = store.record(make_vote(comment="stale"))
+    assert store.add_comment(disliked, "  Kuwait joined in 2022,\nnot 2021 " + "x" * 600)
+    assert not store.add_comment(disliked, "a second comment")  # the first stays
+    assert not store.add_comment(liked, "a like takes none")
+    assert not store.add_comment(commented, "replaced?")
+    assert not store.add_comment(disliked + 100, "no such vote")
+    assert not store.add_comment(store.record(make_vote()), " \x00 ")  # nothing left once cleaned
+    comments = {stored.id: stored.vote.comment for stored in store.disliked()}
+    assert comments[disliked] == ("Kuwait joined in 2022, not 2021 " + "x" * 600)[: feedback.MAX_COMMENT]
+    assert comments[commented] == "stale"
+
+
 def test_stats_on_hand_made_votes(store: FeedbackStore):
     # build-a was voted on first, build-b later: by_index lists build-b first.
     votes = [

@@ -331,7 +331,7 @@ def test_the_app_on_a_port_in_use_is_one_line(real_config):
         taken.listen()
         port = taken.getsockname()[1]
         result = subprocess.run(
-            [sys.executable, "app.py", "--port", str(port), *paths(real_config)],
+            [sys.executable, "app.py", "--port", str(port), "--no-feedback", *paths(real_config)],
             cwd=ROOT,
             capture_output=True,
             text=True,
