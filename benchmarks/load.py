@@ -296,15 +296,21 @@ def idle_cpu_share(server_pid: int, seconds: float = IDLE_SECONDS) -> float:
     return (cpu_seconds(server_pid) - before) / seconds
 
 
+def latency_cells(latencies: tuple[float, ...] | list[float]) -> str:
+    """p50 | p95 | max, in milliseconds, as table cells."""
+    if not latencies:
+        return "– | – | –"
+    sample = Sample(tuple(latencies))
+    return (
+        f"{sample.percentile(50) * 1000:.0f} ms | {sample.percentile(95) * 1000:.0f} ms "
+        f"| {max(latencies) * 1000:.0f} ms"
+    )
+
+
 def row(scenario: Scenario, result: Result) -> str:
     timed_out = scenario.requests - len(result.latencies) - result.failed
     per_request = 1000 / scenario.requests
-    if result.latencies:
-        sample = Sample(result.latencies)
-        times = f"{sample.percentile(50) * 1000:.0f} ms | {sample.percentile(95) * 1000:.0f} ms "
-        times += f"| {max(result.latencies) * 1000:.0f} ms"
-    else:
-        times = "– | – | –"
+    times = latency_cells(result.latencies)
     return (
         f"| {scenario.name} | {scenario.clients} x {scenario.per_client} | {result.failed} | {timed_out} "
         f"| {times} | {len(result.latencies) / result.wall:.0f}/s "
@@ -426,12 +432,7 @@ def vote_run(url: str, scenario: VoteScenario, count_rows: Callable[[], int]) ->
 
 def vote_row(scenario: VoteScenario, result: VoteResult) -> str:
     timed_out = scenario.votes - len(result.latencies) - result.failed
-    if result.latencies:
-        sample = Sample(result.latencies)
-        times = f"{sample.percentile(50) * 1000:.0f} ms | {sample.percentile(95) * 1000:.0f} ms "
-        times += f"| {max(result.latencies) * 1000:.0f} ms"
-    else:
-        times = "– | – | –"
+    times = latency_cells(result.latencies)
     return (
         f"| {scenario.store} | {scenario.clients} | {scenario.votes} | {result.failed} | {timed_out} "
         f"| {result.stored} | {times} | {len(result.latencies) / result.wall:.0f}/s |"
