@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--qrels-out", type=Path, metavar="FILE", help="write the relevance judgements as TREC qrels")
     evaluate.add_argument(
-        "--run-mode", choices=MODES, default=DEFAULT_MODE, help=f"the mode --run-out writes (default {DEFAULT_MODE})"
+        "--run-mode", choices=MODES, help=f"the mode --run-out writes (default {DEFAULT_MODE}); needs --run-out"
     )
     _add_common(evaluate)
     evaluate.set_defaults(run=run_eval)
@@ -190,6 +190,9 @@ def run_eval(args: argparse.Namespace, config: Config) -> int:
 
     if args.run_out is not None and args.run_out == args.qrels_out:
         raise InvalidArgument(f"--run-out and --qrels-out are both {args.run_out}: give two files")
+    if args.run_mode is not None and args.run_out is None:
+        raise InvalidArgument("--run-mode picks the run --run-out writes: give --run-out FILE too")
+    run_mode = args.run_mode or DEFAULT_MODE
     gold_sets = {path.name: load_gold(path) for path in args.gold or DEFAULT_GOLD_SETS}
     off_topic_path = args.off_topic or (DEFAULT_OFF_TOPIC if DEFAULT_OFF_TOPIC.exists() else None)
     off_topic = load_off_topic(off_topic_path) if off_topic_path else []
@@ -201,13 +204,14 @@ def run_eval(args: argparse.Namespace, config: Config) -> int:
     report = full_report(searcher, gold_sets, off_topic, args.top_k, followup_pairs, results)
     if args.plot:
         report.plot(args.plot)
-    _write_trec(args, results[args.run_mode], gold, searcher.passages)
+    _write_trec(args, run_mode, results[run_mode], gold, searcher.passages)
     print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if args.json else report.to_table())
     return 0
 
 
 def _write_trec(
     args: argparse.Namespace,
+    mode: str,
     results: Sequence[QuestionResult],
     gold: Sequence[GoldQuestion],
     passages: Sequence[Passage],
@@ -216,9 +220,9 @@ def _write_trec(
     from qa import trec
 
     if args.run_out:
-        lines = trec.run_lines(results, trec.run_tag(args.run_mode))
+        lines = trec.run_lines(results, trec.run_tag(mode))
         trec.write_lines(args.run_out, lines, "run")
-        print(f"wrote the {args.run_mode} run, {len(lines)} lines, to {args.run_out}", file=sys.stderr)
+        print(f"wrote the {mode} run, {len(lines)} lines, to {args.run_out}", file=sys.stderr)
     if args.qrels_out:
         lines = trec.qrels_lines(gold, passages)
         trec.write_lines(args.qrels_out, lines, "qrels")

@@ -132,6 +132,7 @@ def test_eval_prints_a_table_and_json(real_config, capsys):
         (["ask", "x", "--questions-file", "/nonexistent/q.txt"], "cannot read questions file"),
         (["eval", "--gold", "/nonexistent/gold.jsonl"], "cannot read gold set"),
         (["eval", "--run-out", "x.trec", "--qrels-out", "x.trec"], "--run-out and --qrels-out are both x.trec"),
+        (["eval", "--run-mode", "keyword"], "--run-mode picks the run --run-out writes: give --run-out FILE too"),
         (["build", "--corpus", "/nonexistent/corpus"], "corpus directory not found: /nonexistent/corpus"),
         (["ask", "x", "--corpus", "/nonexistent/corpus"], "corpus directory not found: /nonexistent/corpus"),
     ],
