@@ -184,7 +184,7 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_eval(args: argparse.Namespace, config: Config) -> int:
-    from qa.datasets import load_followups, load_gold, load_off_topic
+    from qa.datasets import load_followups, load_gold_sets, load_off_topic
     from qa.evaluation import evaluate_modes, full_report
     from qa.search import Searcher
 
@@ -193,7 +193,7 @@ def run_eval(args: argparse.Namespace, config: Config) -> int:
     if args.run_mode is not None and args.run_out is None:
         raise InvalidArgument("--run-mode picks the run --run-out writes: give --run-out FILE too")
     run_mode = args.run_mode or DEFAULT_MODE
-    gold_sets = {path.name: load_gold(path) for path in args.gold or DEFAULT_GOLD_SETS}
+    gold_sets = load_gold_sets(args.gold or list(DEFAULT_GOLD_SETS))
     off_topic_path = args.off_topic or (DEFAULT_OFF_TOPIC if DEFAULT_OFF_TOPIC.exists() else None)
     off_topic = load_off_topic(off_topic_path) if off_topic_path else []
     followups_path = args.followups or (DEFAULT_FOLLOWUPS if DEFAULT_FOLLOWUPS.exists() else None)
@@ -232,12 +232,12 @@ def _write_trec(
 def run_tune(args: argparse.Namespace, config: Config) -> int:
     from importlib import resources
 
-    from qa.datasets import load_gold, load_off_topic
+    from qa.datasets import load_gold_sets, load_off_topic
     from qa.search import Searcher
     from qa.tuning import tune, write
 
     gold_files = args.gold or list(DEFAULT_GOLD_SETS)
-    gold = [item for path in gold_files for item in load_gold(path)]
+    gold = [item for items in load_gold_sets(gold_files).values() for item in items]
     near_misses = [item for item in load_off_topic(args.off_topic) if item.kind == "near-miss"]
     report = tune(Searcher.open(config), gold, near_misses)
     print(report.to_table())

@@ -54,14 +54,15 @@ class FollowUp:
 
 
 def read_jsonl(path: Path, parse: Callable[[dict[str, Any]], T], what: str) -> list[T]:
-    """Every record of a JSON Lines file, parsed; blank lines are skipped."""
+    """Every record of a JSON Lines file, parsed; blank lines are skipped. An
+    ``id`` given twice is an error: results, tests and TREC files are keyed by it."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
         raise InvalidArgument(f"cannot read {what} {path}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise InvalidArgument(f"{what} {path} is not UTF-8 text") from exc
-    items = []
+    items, first_line = [], {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -72,6 +73,9 @@ def read_jsonl(path: Path, parse: Callable[[dict[str, Any]], T], what: str) -> l
             items.append(parse(record))
         except (ValueError, KeyError, TypeError) as exc:
             raise InvalidArgument(f"{path}:{number}: not a {what} ({exc})") from exc
+        seen = first_line.setdefault(record["id"], number)
+        if seen != number:
+            raise InvalidArgument(f"{path}:{number}: id {record['id']} is already on line {seen}")
     if not items:
         raise InvalidArgument(f"{path} holds no {what}")
     return items
@@ -79,6 +83,20 @@ def read_jsonl(path: Path, parse: Callable[[dict[str, Any]], T], what: str) -> l
 
 def load_gold(path: Path) -> list[GoldQuestion]:
     return read_jsonl(path, _gold, "gold set")
+
+
+def load_gold_sets(paths: list[Path]) -> dict[str, list[GoldQuestion]]:
+    """Gold sets by file name; a name or a question id in two of them is an error."""
+    sets: dict[str, list[GoldQuestion]] = {}
+    owner: dict[str, str] = {}
+    for path in paths:
+        if path.name in sets:
+            raise InvalidArgument(f"two gold sets are named {path.name}: rename one")
+        sets[path.name] = load_gold(path)
+        for item in sets[path.name]:
+            if owner.setdefault(item.id, path.name) != path.name:
+                raise InvalidArgument(f"gold question id {item.id} is in {owner[item.id]} and {path.name}")
+    return sets
 
 
 def load_off_topic(path: Path) -> list[OffTopicQuestion]:

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.datasets import GoldQuestion, OffTopicQuestion, load_gold
+from qa.datasets import GoldQuestion, OffTopicQuestion, load_gold, load_gold_sets
 from qa.errors import InvalidArgument
 from qa.evaluation import OffTopicResult, curve, evaluate, kinds, outcomes
 from qa.metrics import Metrics, QuestionResult, hit_at, ndcg, paired_permutation_p, reciprocal_rank
@@ -62,6 +62,26 @@ def test_load_gold_rejects_malformed_lines(tmp_path):
     path.write_text('{"id": "a", "question": "q", "evidence": ["e"]}\n{"id": "b"}\n')
     with pytest.raises(InvalidArgument, match="gold.jsonl:2"):
         load_gold(path)
+
+
+def test_an_id_given_twice_is_refused(tmp_path):
+    """Results, the style tests and the TREC files are keyed by id: a second
+    question with the same id would silently stand in for the first."""
+    line = '{{"id": "{}", "question": "q", "evidence": ["e"]}}\n'
+    (tmp_path / "a.jsonl").write_text(line.format("a") + line.format("b") + line.format("a"))
+    with pytest.raises(InvalidArgument, match="a.jsonl:3: id a is already on line 1"):
+        load_gold(tmp_path / "a.jsonl")
+    (tmp_path / "b.jsonl").write_text(line.format("b"))
+    (tmp_path / "c.jsonl").write_text(line.format("c") + line.format("b"))
+    with pytest.raises(InvalidArgument, match="gold question id b is in b.jsonl and c.jsonl"):
+        load_gold_sets([tmp_path / "b.jsonl", tmp_path / "c.jsonl"])
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.jsonl").write_text(line.format("d"))
+    with pytest.raises(InvalidArgument, match="two gold sets are named b.jsonl"):
+        load_gold_sets([tmp_path / "b.jsonl", tmp_path / "sub" / "b.jsonl"])
+    (tmp_path / "d.jsonl").write_text(line.format("d"))
+    sets = load_gold_sets([tmp_path / "b.jsonl", tmp_path / "d.jsonl"])
+    assert {name: [item.id for item in items] for name, items in sets.items()} == {"b.jsonl": ["b"], "d.jsonl": ["d"]}
 
 
 def test_the_gold_set_is_sound():
