@@ -184,7 +184,7 @@ def ask_turn(
         return Turn.refused(text, BLANK, searcher.index_id, DEFAULT_TOP_K, DEFAULT_MODE)
     try:
         k, mode = coerce_top_k(top_k), coerce_mode(mode)
-        answer = searcher.ask(message, k=k, mode=mode, previous=conversation_context(earlier))
+        answer = searcher.ask(message, k=k, mode=mode, previous=conversation_context(earlier, searcher.uses_word))
     except (InvalidArgument, gr.Error) as exc:
         note = f"Sorry, I cannot answer that: {getattr(exc, 'message', str(exc))}."
         return Turn.refused(text, note, searcher.index_id, DEFAULT_TOP_K, DEFAULT_MODE)

@@ -11,6 +11,7 @@ identity, so change it whenever they change.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import io
 import json
@@ -30,6 +31,7 @@ ANALYSER = "words2+digits/stopwords-en-plus/snowball-english/typos-osa/v2"
 TYPO_MIN_WORD = 6
 TYPO_MIN_TERM = 5
 TYPO_TWO_EDITS_FROM = 8
+PREFIX_MIN_TERM = 4  # "chair" is used when "chairmanship" is: for follow-ups, see uses()
 _WORD = re.compile(r"\w\w+|\d")
 
 
@@ -145,6 +147,26 @@ def scores(retriever: Any, question: str) -> np.ndarray:
     if not terms:
         return np.zeros(retriever.scores["num_docs"], dtype=np.float32)
     return np.asarray(retriever.get_scores(terms), dtype=np.float32)
+
+
+def uses(retriever: Any, word: str) -> bool:
+    """Whether every term of ``word`` occurs in the index, as written or as the
+    start of a longer term ("chair" of "chairmanship"), with no typo
+    correction: "France" no, "Kuwait" yes; a stopword yes."""
+    return all(_has_term_starting(retriever, term) for term in analyse(word))
+
+
+def _has_term_starting(retriever: Any, term: str) -> bool:
+    if term in retriever.vocab_dict:
+        return True
+    terms = _sorted_terms(retriever)
+    at = bisect.bisect_left(terms, term)
+    return len(term) >= PREFIX_MIN_TERM and at < len(terms) and terms[at].startswith(term)
+
+
+@functools.lru_cache(maxsize=8)
+def _sorted_terms(retriever: Any) -> list[str]:
+    return sorted(retriever.vocab_dict)
 
 
 def coverage(retriever: Any, question: str) -> float:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qa import answer_sentence, answerability
+from qa import answer_sentence, answerability, keyword
 from qa.answer_sentence import Candidates
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, Config
 from qa.embedding import Embedder
@@ -134,6 +134,11 @@ class Searcher:
         around = self.passages[max(0, passage.id - radius) : passage.id + radius + 1]
         return [p for p in around if p.source == passage.source and p.id != passage.id]
 
+    def uses_word(self, word: str) -> bool:
+        """Whether the corpus uses ``word`` (after the keyword analyser): a short
+        question with a word it never uses is not read as a follow-up."""
+        return keyword.uses(self.index.passage_keywords, word)
+
     def raw_evidence(self, questions: list[str]) -> np.ndarray:
         """The uncalibrated evidence for each question, encoded in one batch."""
         return question_evidence(self.index, self.embedder, self.spec.scoring, questions)
@@ -143,7 +148,7 @@ class Searcher:
         shown = clean_question(question)
         k, mode = check_top_k(k), check_mode(mode)
         earlier = clean_previous(previous)
-        combined = with_previous(shown, earlier) if earlier else None
+        combined = with_previous(shown, earlier, self.uses_word) if earlier else None
         return (shown, combined, earlier, k, mode) if combined else (shown, shown, None, k, mode)
 
 

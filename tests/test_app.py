@@ -47,6 +47,13 @@ def test_chat_reads_a_follow_up_with_the_earlier_question(real_searcher):
     assert "adopt the Charter" in reply
 
 
+def test_chat_reads_a_short_question_about_something_new_alone(real_searcher):
+    earlier = ["When did Kuwait join?", "Which country took over the chairmanship in December 2024?"]
+    reply, leans = app.chat_reply(real_searcher, "What is the capital of France?", earlier, 3)
+    assert "Read together" not in reply and "The interview does not seem to cover this" in reply
+    assert not leans
+
+
 @pytest.mark.parametrize("message", ["", "   ", None])
 def test_blank_chat_message_gets_a_friendly_reply(real_searcher, message):
     assert app.chat_reply(real_searcher, message, []) == (

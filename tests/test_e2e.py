@@ -187,6 +187,24 @@ def test_a_follow_up_finds_the_new_chairs_priority_with_the_previous_question(re
     assert "context" not in answer.to_dict()  # the JSON format stays as it was
 
 
+@pytest.mark.parametrize(
+    "question", ["What is the capital of France?", "Who won the World Cup?", "Tell me a joke", "Thanks!"]
+)
+def test_a_short_question_about_something_new_is_not_read_as_a_follow_up(real_searcher, question):
+    """Short enough to lean on the question before, but with a word the
+    interview never uses: read with the previous question's words it looked
+    on topic (confidence 0.93-0.96, "related"); read alone it is not covered."""
+    answer = real_searcher.ask(question, previous="Which country took over the chairmanship in December 2024?")
+    assert answer.context is None
+    assert answer.outcome == "not_covered" and answer.confidence < 0.5
+
+
+@pytest.mark.parametrize("question", ["Who chairs now?", "Which year?", "What is its budget?"])
+def test_a_short_question_in_the_interviews_words_still_leans_on_the_previous_one(real_searcher, question):
+    previous = "Which country took over the chairmanship in December 2024?"
+    assert real_searcher.ask(question, previous=previous).context == previous
+
+
 def test_follow_ups_are_found_more_often_with_the_previous_question(real_searcher):
     table = followups(real_searcher, load_followups(DATA / "followups.jsonl"))
     assert len(load_followups(DATA / "followups.jsonl")) >= 10

@@ -33,3 +33,14 @@ def test_a_chain_of_follow_ups_keeps_its_topic():
         "How many priority areas does the Catalogue have?"
     )
     assert conversation_context([]) == ""
+
+
+def test_a_short_question_with_a_word_the_corpus_never_uses_stands_alone():
+    known = {"what", "is", "the", "of", "its", "capital", "year"}.__contains__
+    assert not leans_on_previous("What is the capital of France?", lambda w: known(w.lower()))
+    assert leans_on_previous("What is the capital of France?")  # without a corpus to ask
+    assert leans_on_previous("Which year?", lambda w: known(w.lower()))
+    assert leans_on_previous("What is its budget?", lambda w: known(w.lower()))  # "its" refers back
+    assert conversation_context(["When did Kuwait join?", "Tell me a joke"], lambda w: known(w.lower())) == (
+        "Tell me a joke"
+    )
