@@ -37,7 +37,7 @@ from qa.errors import FeedbackError, InvalidArgument, InvalidVote, QAError  # no
 from qa.feedback import DISLIKE, LIKE, MAX_COMMENT, FeedbackStore, Vote, default_url  # noqa: E402
 from qa.followup import conversation_context  # noqa: E402
 from qa.http_guard import RequestGuard  # noqa: E402
-from qa.questions import MAX_QUESTION_CHARS, visible_text  # noqa: E402
+from qa.questions import MAX_QUESTION_CHARS, check_previous, visible_text  # noqa: E402
 from qa.search import Searcher  # noqa: E402
 
 EXAMPLES = [
@@ -168,6 +168,7 @@ def ask_json(
     A bad input is a ``gr.Error`` with its message as is."""
     k, mode = coerce_top_k(top_k), coerce_mode(mode)
     try:
+        check_previous(previous)
         return searcher.ask(question, k=k, mode=mode, previous=previous).to_dict()
     except InvalidArgument as exc:
         raise gr.Error(str(exc)) from None

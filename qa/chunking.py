@@ -28,6 +28,7 @@ import math
 import re
 from collections.abc import Callable, Iterator, Sequence
 
+from qa.config import MIN_MAX_TOKENS
 from qa.types import Document, Passage
 
 TokenCounter = Callable[[str], int]
@@ -99,8 +100,8 @@ def chunk_document(
     """Split one document into passages (ids continue from ``first_id``).
     ``progress``, if given, is called after each paragraph with the number of
     the document's characters chunked so far."""
-    if max_tokens < 8:
-        raise ValueError(f"max_tokens must be at least 8, got {max_tokens}")
+    if max_tokens < MIN_MAX_TOKENS:
+        raise ValueError(f"max_tokens must be at least {MIN_MAX_TOKENS}, got {max_tokens}")
     text = document.text
     passages: list[Passage] = []
     section = INTRODUCTION

@@ -10,6 +10,9 @@ and exit status 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import itertools
 import json
 import logging
 import os
@@ -17,12 +20,13 @@ import shutil
 import sys
 import textwrap
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, BinaryIO, NoReturn
 
 from qa import __version__
-from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MODES, Config, config_from_env, quiet
+from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MIN_MAX_TOKENS, MODES, Config, config_from_env, quiet
 from qa.errors import InvalidArgument, QAError
 from qa.types import Answer, Passage
 
@@ -51,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         model=args.model,
         max_tokens=getattr(args, "max_tokens", None),
     )
+    if sys.stdout is None:  # started with standard output closed (``>&-``): answers would vanish
+        print("error: standard output is closed: nothing could be written", file=sys.stderr)
+        return USAGE_ERROR
     try:
         return args.run(args, config)
     except QAError as exc:
@@ -62,10 +69,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (``| head``); silence the final flush too.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
+    except OSError as exc:
+        if exc.errno not in _OUTPUT_FULL:
+            return _bug(exc)
+        print(f"error: cannot write the output: {exc.strerror}", file=sys.stderr)
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the final flush would fail again
+        return USAGE_ERROR
     except Exception as exc:  # noqa: BLE001 - not the user's doing: a bug, and it says so
-        traceback.print_exc()
-        print(f"error: internal error, this is a bug ({type(exc).__name__}: {exc})", file=sys.stderr)
-        return BUG
+        return _bug(exc)
+
+
+_OUTPUT_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+"""Write errors that reach main: the output (files the commands write say so themselves)."""
+
+
+def _bug(exc: BaseException) -> int:
+    traceback.print_exception(exc)
+    print(f"error: internal error, this is a bug ({type(exc).__name__}: {exc})", file=sys.stderr)
+    return BUG
 
 
 class _Parser(argparse.ArgumentParser):
@@ -83,7 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the index (or say it is up to date)")
     _add_common(build)
     build.add_argument("-f", "--force", action="store_true", help="rebuild even if the index is up to date")
-    build.add_argument("--max-tokens", type=_positive_int, help="largest passage in word pieces (default 128)")
+    build.add_argument(
+        "--max-tokens", type=_at_least(MIN_MAX_TOKENS), help="largest passage in word pieces (default 128)"
+    )
     build.set_defaults(run=run_build)
 
     ask = commands.add_parser("ask", help="answer questions with passages from the corpus")
@@ -159,7 +182,7 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
     """Questions given as arguments are checked first (a bad one is a usage
     error); a bad line of --questions-file gets an error in its place, and
     every other line its answer."""
-    from qa.questions import clean_question
+    from qa.questions import check_previous, clean_question
     from qa.search import Searcher
 
     for number, question in enumerate(args.questions, start=1):
@@ -167,19 +190,24 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
             clean_question(question)
         except InvalidArgument as exc:
             raise InvalidArgument(f"question {number}: {exc}") from None
-    questions = list(args.questions) + (_read_questions(args.questions_file) if args.questions_file else [])
-    if not questions:
-        raise InvalidArgument("no question given (pass QUESTION or --questions-file)")
-    searcher = Searcher.open(config)
-    failed = 0
+    check_previous(args.previous)
+    questions = itertools.chain(args.questions, _questions_in(args.questions_file) if args.questions_file else ())
+    searcher, failed, number = None, 0, 0
     for number, question in enumerate(questions, start=1):
+        if isinstance(question, _BadLine):
+            failed += 1
+            _print_failure(number, question.start, question.error, args.json)
+            continue
         try:
+            searcher = searcher or Searcher.open(config)
             answer = searcher.ask(question, k=args.top_k, mode=args.mode, previous=args.previous)
         except InvalidArgument as exc:
             failed += 1
             _print_failure(number, question, str(exc), args.json)
             continue
         print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer), flush=True)
+    if number == 0:
+        raise InvalidArgument("no question given (pass QUESTION or --questions-file)")
     return SOME_FAILED if failed else 0
 
 
@@ -190,6 +218,8 @@ def run_eval(args: argparse.Namespace, config: Config) -> int:
 
     if args.run_out is not None and args.run_out == args.qrels_out:
         raise InvalidArgument(f"--run-out and --qrels-out are both {args.run_out}: give two files")
+    if args.plot is not None:
+        _check_plot_path(args.plot)
     if args.run_mode is not None and args.run_out is None:
         raise InvalidArgument("--run-mode picks the run --run-out writes: give --run-out FILE too")
     run_mode = args.run_mode or DEFAULT_MODE
@@ -203,10 +233,22 @@ def run_eval(args: argparse.Namespace, config: Config) -> int:
     results = evaluate_modes(searcher, gold, args.top_k)
     report = full_report(searcher, gold_sets, off_topic, args.top_k, followup_pairs, results)
     if args.plot:
-        report.plot(args.plot)
+        try:
+            report.plot(args.plot)
+        except OSError as exc:
+            raise InvalidArgument(f"cannot write the plot {args.plot}: {exc.strerror}") from exc
+        print(f"wrote the risk-coverage curve to {args.plot}", file=sys.stderr)
     _write_trec(args, run_mode, results[run_mode], gold, searcher.passages)
     print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if args.json else report.to_table())
     return 0
+
+
+def _check_plot_path(path: Path) -> None:
+    """Before the evaluation runs: a PNG file name in a directory that exists."""
+    if path.suffix.lower() != ".png" or path.is_dir():
+        raise InvalidArgument(f"--plot writes a PNG: give a file name ending in .png, not {path}")
+    if not path.parent.is_dir():
+        raise InvalidArgument(f"--plot {path}: no directory {path.parent}")
 
 
 def _write_trec(
@@ -291,16 +333,55 @@ def _print_failure(number: int, question: str, message: str, as_json: bool) -> N
         print(f"error: question {number}: {message}", file=sys.stderr, flush=True)
 
 
-def _read_questions(path: Path) -> list[str]:
-    """One question per line. Lines end at "\\n" (and "\\r\\n") only: a U+2028 or
-    form feed inside a question is part of it, not a line break."""
+@dataclass(frozen=True)
+class _BadLine:
+    """A line of --questions-file that cannot be a question: how it starts, and why."""
+
+    start: str
+    error: str
+
+
+def _questions_in(path: Path) -> Iterator[str | _BadLine]:
+    """One question per line, read as they come (a pipe is answered line by
+    line) and never more than one line's worth at a time: a line too long to
+    be a question, or not UTF-8, is a _BadLine in its place (and the rest of
+    that line is skipped, however long). Lines end at "\\n" (and "\\r\\n")
+    only: a U+2028 or form feed inside a question is part of it. The file is
+    opened now, so that one that cannot be read is an error before any answer."""
     try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_bytes().decode("utf-8")
+        stream = sys.stdin.buffer if str(path) == "-" else path.open("rb")
     except OSError as exc:
         raise InvalidArgument(f"cannot read questions file {path}: {exc.strerror}") from exc
-    except UnicodeDecodeError as exc:
-        raise InvalidArgument(f"questions file {path} is not UTF-8 text") from exc
-    return [line.removesuffix("\r") for line in text.split("\n") if line.strip()]
+    return _lines_of(stream, path)
+
+
+def _lines_of(stream: BinaryIO, path: Path) -> Iterator[str | _BadLine]:
+    from qa.questions import MAX_QUESTION_CHARS
+
+    limit = 4 * MAX_QUESTION_CHARS + 2  # bytes: UTF-8 takes at most 4 a character, and "\\r\\n"
+    with stream if stream is not sys.stdin.buffer else contextlib.nullcontext(stream):
+        while line := _read_line(stream, limit, path):
+            if len(line) == limit and not line.endswith(b"\n"):
+                yield _BadLine(
+                    line.decode("utf-8", "replace"), f"the question is longer than {MAX_QUESTION_CHARS} characters"
+                )
+                while (rest := _read_line(stream, limit, path)) and not rest.endswith(b"\n"):
+                    pass
+                continue
+            try:
+                text = line.removesuffix(b"\n").removesuffix(b"\r").decode("utf-8")
+            except UnicodeDecodeError:
+                yield _BadLine(line.decode("utf-8", "replace").strip(), "the line is not UTF-8 text")
+                continue
+            if text.strip():
+                yield text
+
+
+def _read_line(stream: BinaryIO, limit: int, path: Path) -> bytes:
+    try:
+        return stream.readline(limit)
+    except OSError as exc:
+        raise InvalidArgument(f"cannot read questions file {path}: {exc.strerror}") from exc
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -341,18 +422,21 @@ def _add_mode(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
-    return number
+def _at_least(least: int) -> Callable[[str], int]:
+    def whole_number(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        if number < least:
+            raise argparse.ArgumentTypeError(f"must be at least {least}: {value}")
+        return number
+
+    return whole_number
 
 
 def _top_k(value: str) -> int:
-    number = _positive_int(value)
+    number = _at_least(1)(value)
     if number > MAX_TOP_K:
         raise argparse.ArgumentTypeError(f"must be at most {MAX_TOP_K}: {value}")
     return number
@@ -380,7 +464,7 @@ def _add_feedback_commands(commands: argparse._SubParsersAction) -> None:
     actions = feedback.add_subparsers(dest="feedback_command", required=True, metavar="ACTION")
     stats = actions.add_parser("stats", help="votes per outcome, the most disliked questions, votes per index build")
     stats.add_argument(
-        "-n", "--top", type=_positive_int, default=10, metavar="N", help="most disliked questions to list (default 10)"
+        "-n", "--top", type=_at_least(1), default=10, metavar="N", help="most disliked questions to list (default 10)"
     )
     stats.add_argument("--json", action="store_true", help="print the figures as JSON")
     stats.set_defaults(run=run_feedback_stats)

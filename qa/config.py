@@ -12,6 +12,7 @@ from pathlib import Path
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 DEFAULT_MAX_TOKENS = 128
+MIN_MAX_TOKENS = 8  # a passage needs room for its special tokens and a few words
 DEFAULT_TOP_K = 5
 MAX_TOP_K = 50
 MODES = ("dense", "keyword", "hybrid")

@@ -48,6 +48,17 @@ def clean_previous(previous: Any) -> str:
     return visible_text(previous[: 4 * MAX_QUESTION_CHARS])[:MAX_QUESTION_CHARS]
 
 
+def check_previous(previous: Any) -> None:
+    """A ``previous`` question sent by a person or a program (CLI, API): over
+    the question limit once cleaned is an InvalidArgument, as the question is.
+    (The chat's own context, built from questions already checked, is cut by
+    :func:`clean_previous` instead.)"""
+    if isinstance(previous, str) and (
+        len(previous) > 4 * MAX_QUESTION_CHARS or len(visible_text(previous)) > MAX_QUESTION_CHARS
+    ):
+        raise InvalidArgument(f"the previous question is longer than {MAX_QUESTION_CHARS} characters")
+
+
 def check_top_k(k: Any) -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_TOP_K:
         raise InvalidArgument(f"top_k must be a whole number from 1 to {MAX_TOP_K}, got {k!r}")

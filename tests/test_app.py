@@ -169,6 +169,18 @@ def test_api_errors_arrive_as_written_not_wrapped_in_quotes(launched_app, real_s
     assert str(remote.value) == message
 
 
+def test_an_over_long_previous_question_is_refused_by_the_api(launched_app, real_searcher):
+    """As the question is: before, 1,500 characters of ``previous`` were cut to
+    1,000 without a word and changed the answer."""
+    with pytest.raises(gr.Error) as caught:
+        app.ask_json(real_searcher, "Kuwait?", 3, "why " * 375)
+    assert caught.value.message == "the previous question is longer than 1000 characters"
+    client = Client(launched_app, verbose=False)
+    with pytest.raises(Exception) as remote:
+        client.predict("Kuwait?", 3, "why " * 375, api_name="/ask")
+    assert str(remote.value) == "the previous question is longer than 1000 characters"
+
+
 def page_event(url: str, elem_id: str, trigger: str) -> tuple[int, int]:
     """The page's event on the component ``elem_id`` (its id, and the component's)."""
     config = json.loads(urllib.request.urlopen(f"{url}config", timeout=30).read())

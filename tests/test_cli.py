@@ -1,9 +1,13 @@
 """The command line, in process (the model loads once) and, for exit codes
 and stdout/stderr separation, in a subprocess."""
 
+import io
 import json
+import os
+import select
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -133,6 +137,10 @@ def test_eval_prints_a_table_and_json(real_config, capsys):
         (["eval", "--gold", "/nonexistent/gold.jsonl"], "cannot read gold set"),
         (["eval", "--run-out", "x.trec", "--qrels-out", "x.trec"], "--run-out and --qrels-out are both x.trec"),
         (["eval", "--run-mode", "keyword"], "--run-mode picks the run --run-out writes: give --run-out FILE too"),
+        (["eval", "--plot", "/nonexistent/x.png"], "--plot /nonexistent/x.png: no directory /nonexistent"),
+        (["eval", "--plot", "x.txt"], "--plot writes a PNG: give a file name ending in .png, not x.txt"),
+        (["build", "--max-tokens", "3"], "argument --max-tokens: must be at least 8: 3"),
+        (["ask", "x", "--previous", "why " * 300], "the previous question is longer than 1000 characters"),
         (["build", "--corpus", "/nonexistent/corpus"], "corpus directory not found: /nonexistent/corpus"),
         (["ask", "x", "--corpus", "/nonexistent/corpus"], "corpus directory not found: /nonexistent/corpus"),
     ],
@@ -185,6 +193,83 @@ def test_a_bad_line_in_a_questions_file_costs_only_that_line(real_config, tmp_pa
     assert human.returncode == 1
     assert human.stdout.count("Q: ") == 2
     assert human.stderr.strip() == "error: question 2: the question is longer than 1000 characters"
+
+
+@pytest.mark.e2e
+def test_a_line_that_is_not_utf8_costs_only_that_line(real_config, tmp_path):
+    questions = tmp_path / "q.txt"
+    questions.write_bytes(b"When did Kuwait join?\n\xff\xfeabc?\nWhat is the CICA Fund?\n")
+    for source, stdin in ((str(questions), None), ("-", questions.read_bytes().decode("latin-1"))):
+        proc = subprocess.run(
+            [sys.executable, "-m", "qa", "ask", "--questions-file", source, "--json", "-k", "1", *paths(real_config)],
+            input=stdin.encode("latin-1") if stdin else None, capture_output=True, cwd=ROOT, timeout=120,
+        )  # fmt: skip
+        assert proc.returncode == 1, proc.stderr
+        objects = [json.loads(line) for line in proc.stdout.splitlines()]
+        assert objects[1] == {"question": "\ufffd\ufffdabc?", "error": "the line is not UTF-8 text"}
+        assert objects[0]["passages"] and objects[2]["passages"]
+
+
+def test_questions_are_read_a_line_at_a_time_however_long_the_line(monkeypatch):
+    """An endless line (``--questions-file /dev/zero``) is one error, read in
+    bounded pieces, never whole: before, the whole input was read first (24 GB
+    and the kernel's OOM killer for /dev/zero)."""
+    from qa import cli
+
+    class Endless(io.RawIOBase):
+        def __init__(self, tail=b""):
+            self.given, self.tail = 0, tail
+
+        def readable(self):
+            return True
+
+        def readinto(self, buffer):
+            if self.given >= 50_000_000:
+                n = min(len(buffer), len(self.tail))
+                buffer[:n], self.tail = self.tail[:n], self.tail[n:]
+                return n
+            buffer[:] = b"a" * len(buffer)
+            self.given += len(buffer)
+            return len(buffer)
+
+    endless = Endless()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(endless)))
+    first = next(cli._questions_in(Path("-")))
+    assert first.error == "the question is longer than 1000 characters" and first.start.startswith("aaa")
+    assert endless.given < 64_000  # a line's worth, not the input
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(Endless(b"aaa\nWhen?\r\n\n"))))
+    items = list(cli._questions_in(Path("-")))
+    assert [getattr(i, "error", i) for i in items] == ["the question is longer than 1000 characters", "When?"]
+
+
+@pytest.mark.e2e
+def test_a_pipe_is_answered_line_by_line(real_config):
+    """The first answer comes before the second question is written."""
+    command = [sys.executable, "-m", "qa", "ask", "-q", "-", "--json", "-k", "1", *paths(real_config)]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=ROOT, text=True) as proc:
+        proc.stdin.write("When did Kuwait join?\n")
+        proc.stdin.flush()
+        ready, _, _ = select.select([proc.stdout], [], [], 120)
+        assert ready, "no answer before the input ended"
+        assert json.loads(proc.stdout.readline())["question"] == "When did Kuwait join?"
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("closed", [False, True])
+def test_output_that_cannot_be_written_is_one_line_and_exit_2(real_config, closed):
+    """Standard output on a full disk, or closed: one line, exit 2, not a
+    traceback (full) or exit 0 with the answers lost (closed)."""
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "qa", "ask", "When did Kuwait join?", *paths(real_config)],
+            stdout=full, stderr=subprocess.PIPE, text=True, cwd=ROOT, timeout=120,
+            preexec_fn=(lambda: os.close(1)) if closed else None,
+        )  # fmt: skip
+    assert proc.returncode == 2
+    expected = "standard output is closed" if closed else "cannot write the output: No space left on device"
+    assert proc.stderr.strip().splitlines() == [f"error: {expected}" + (": nothing could be written" if closed else "")]
 
 
 @pytest.mark.e2e
