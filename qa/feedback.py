@@ -22,7 +22,9 @@ the texts are what people typed, cleaned of control characters only.
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -60,6 +62,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.schema import CreateTable
 
 from qa.errors import FeedbackError, FeedbackNotFound, InvalidVote
+
+logger = logging.getLogger(__name__)
 
 OUTCOMES = ("answered", "related", "not_covered")
 LIKE, DISLIKE = 1, -1
@@ -252,9 +256,12 @@ def display_url(url: str | URL) -> str:
 class FeedbackStore:
     """Votes in a database; thread-safe (one engine, a pool of connections)."""
 
-    def __init__(self, engine: Engine, name: str) -> None:
+    def __init__(self, engine: Engine, name: str, path: Path | None = None) -> None:
         self._engine = engine
         self.name = name  # the URL with the password hidden
+        self._path = path  # a SQLite store's file, watched (see _follow_file)
+        self._file = _file_identity(path)
+        self._lock = threading.Lock()
 
     @classmethod
     def open(cls, url: str | URL, *, create: bool = True) -> FeedbackStore:
@@ -274,10 +281,13 @@ class FeedbackStore:
             except BaseException:
                 store.close()
                 raise
+            if parsed.get_backend_name() == "sqlite":
+                store._path, store._file = path, _file_identity(path)
         return store
 
     def record(self, vote: Vote) -> int:
         """Store ``vote``; returns its row id."""
+        self._follow_file()
         with _errors(self.name), self._engine.begin() as conn:
             result = conn.execute(insert(VOTES).values(_row(vote)))
             return int(result.inserted_primary_key[0])
@@ -293,6 +303,7 @@ class FeedbackStore:
         if not cleaned:
             return False
         pending = (VOTES.c.id == as_int(vote_id)) & (VOTES.c.vote == DISLIKE) & (VOTES.c.comment == "")
+        self._follow_file()
         with _errors(self.name), self._engine.begin() as conn:
             return conn.execute(update(VOTES).where(pending).values(comment=cleaned)).rowcount == 1
 
@@ -340,6 +351,23 @@ class FeedbackStore:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def _follow_file(self) -> None:
+        """A SQLite file removed or replaced while the app runs (an operator
+        clearing the votes, a restore) is opened again by path, created if
+        need be: the pool's connections would otherwise go on writing into the
+        removed file, and every later vote would be lost while the reader is
+        thanked for it."""
+        if self._path is None or _file_identity(self._path) == self._file:
+            return
+        with self._lock, _errors(self.name):
+            if _file_identity(self._path) == self._file:
+                return  # another thread opened it again
+            logger.warning("feedback store %s was removed or replaced: opening it again", self.name)
+            self._engine.dispose()
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            self._prepare(create=True)
+            self._file = _file_identity(self._path)
+
     def _prepare(self, create: bool) -> None:
         """Check the schema version; create or migrate the tables as needed."""
         for attempt in (1, 2):
@@ -374,6 +402,14 @@ class FeedbackStore:
         if version < SCHEMA_VERSION:
             conn.execute(update(META).values(schema_version=SCHEMA_VERSION))
         conn.execute(CreateTable(VOTES, if_not_exists=True))  # a store left half-made
+
+
+def _file_identity(path: Path | None) -> tuple[int, int] | None:
+    try:
+        status = path.stat() if path is not None else None
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino) if status else None
 
 
 def _supported(url: URL, name: str) -> URL:

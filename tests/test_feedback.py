@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import threading
 import uuid
@@ -344,6 +345,32 @@ def test_sqlite_store_is_made_on_first_use_in_wal_mode(tmp_path: Path):
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         assert conn.execute("SELECT schema_version FROM feedback_meta").fetchall() == [(1,)]
         assert conn.execute("SELECT count(*) FROM feedback_votes").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("how", ["removed", "replaced", "directory removed"])
+def test_votes_after_the_sqlite_file_is_removed_or_replaced_are_kept(tmp_path: Path, how: str, caplog):
+    """Before, the pool's connections went on writing into the removed file:
+    the chat thanked the reader and the vote was gone."""
+    directory = tmp_path / "feedback"
+    url = default_url(directory)
+    database = directory / "feedback.sqlite3"
+    with FeedbackStore.open(url) as store:
+        store.record(make_vote(question="before", vote=LIKE))
+        if how == "directory removed":
+            shutil.rmtree(directory)
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{database}{suffix}").unlink(missing_ok=True)
+        if how == "replaced":
+            with FeedbackStore.open(url) as other:
+                other.record(make_vote(question="elsewhere", vote=LIKE))
+        vote_id = store.record(make_vote(question="after", vote=DISLIKE))
+        assert store.add_comment(vote_id, "kept too")
+    assert "was removed or replaced: opening it again" in caplog.text
+    with FeedbackStore.open(url, create=False) as reopened:
+        stored = [(v.vote.question, v.vote.comment) for v in reopened.disliked()]
+        assert stored == [("after", "kept too")]
+        assert reopened.stats().votes == (2 if how == "replaced" else 1)
 
 
 def test_default_url_survives_odd_directory_names(tmp_path: Path):
