@@ -15,8 +15,10 @@ here, and every text a person typed or the corpus holds is shown as text
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -26,11 +28,30 @@ from qa.config import quiet  # noqa: E402
 
 quiet(os.environ)  # nothing downloaded, nothing reported: before gradio and onnxruntime are imported
 
+
+def _port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        port = -1
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 1 to 65535, not {value!r}")
+    return port
+
+
+if __name__ == "__main__" and os.environ.get("GRADIO_SERVER_PORT"):  # gradio reads it when imported
+    try:
+        _port(os.environ["GRADIO_SERVER_PORT"])
+    except argparse.ArgumentTypeError as exc:
+        print(f"error: GRADIO_SERVER_PORT: {exc}", file=sys.stderr)
+        sys.exit(2)
+
 import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
 from qa import render  # noqa: E402
 from qa.citation import conversation_markdown  # noqa: E402
+from qa.cli import OneLineParser  # noqa: E402
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MODES, config_from_env  # noqa: E402
 from qa.conversation import Turn, to_records, turns_from_records  # noqa: E402
 from qa.errors import FeedbackError, InvalidArgument, InvalidVote, QAError  # noqa: E402
@@ -474,9 +495,9 @@ def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description="Serve the CICA interview chat.")
+    parser = OneLineParser(prog="app.py", description="Serve the CICA interview chat.")
     parser.add_argument("--host", help="address to bind (default 127.0.0.1, or $GRADIO_SERVER_NAME)")
-    parser.add_argument("--port", type=int, help="port (default 7860, or $GRADIO_SERVER_PORT)")
+    parser.add_argument("--port", type=_port, help="port (default 7860, or $GRADIO_SERVER_PORT)")
     parser.add_argument("--corpus", type=Path, help="corpus directory (default corpus)")
     parser.add_argument("--index", type=Path, help="index directory (default index)")
     parser.add_argument("--model", help="sentence-transformers model name or path")
@@ -493,6 +514,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    if args.port is None and os.environ.get("GRADIO_SERVER_PORT"):
+        try:
+            args.port = _port(os.environ["GRADIO_SERVER_PORT"])
+        except argparse.ArgumentTypeError as exc:
+            _exit(f"error: GRADIO_SERVER_PORT: {exc}")
     logging.basicConfig(format="%(message)s", level=logging.WARNING)
     config = config_from_env(os.environ, corpus_dir=args.corpus, index_dir=args.index, model=args.model)
     # A store that cannot be opened stops the start, as an unusable index does:
@@ -509,9 +535,9 @@ def main(argv: list[str] | None = None) -> None:
         _exit(f"error: {exc}")
     try:
         launch(build_demo(searcher, store), args.host, args.port)
-    except OSError:  # Gradio's "Cannot find empty port": another server has it
-        where = _ports_in_use(args.host, args.port)
-        _exit(f"error: cannot serve on {where}; choose another with --port or GRADIO_SERVER_PORT")
+    except OSError:  # Gradio's "Cannot find empty port", whatever the cause: find it
+        host = args.host or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
+        _exit(f"error: cannot serve on {_why_not(host, args.port)}")
 
 
 def _exit(message: str) -> NoReturn:
@@ -520,14 +546,24 @@ def _exit(message: str) -> NoReturn:
     sys.exit(2)
 
 
-def _ports_in_use(host: str | None, port: int | None) -> str:
-    """Where Gradio tried to listen: the port given, or the range it tries without one."""
+def _why_not(host: str, port: int | None) -> str:
+    """Why Gradio could not listen on ``host``: the port given (or the range
+    it tries without one) is taken, or the address is not one of this machine's."""
     from gradio.http_server import INITIAL_PORT_VALUE, TRY_NUM_PORTS
 
-    host = host or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
-    if port is not None:
-        return f"{host}: port {port} is in use"
-    return f"{host}: ports {INITIAL_PORT_VALUE}-{INITIAL_PORT_VALUE + TRY_NUM_PORTS - 1} are all in use"
+    choose = "choose another with --port or GRADIO_SERVER_PORT"
+    if port is None:
+        return f"{host}: ports {INITIAL_PORT_VALUE}-{INITIAL_PORT_VALUE + TRY_NUM_PORTS - 1} are all in use; {choose}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.bind(address)
+    except socket.gaierror as exc:
+        return f"{host}: no such address ({exc.strerror}); choose another with --host or GRADIO_SERVER_NAME"
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            return f"{host} port {port}: {exc.strerror}; choose another with --host or GRADIO_SERVER_NAME"
+    return f"{host}: port {port} is in use; {choose}"
 
 
 if __name__ == "__main__":

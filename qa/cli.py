@@ -89,7 +89,7 @@ def _bug(exc: BaseException) -> int:
     return BUG
 
 
-class _Parser(argparse.ArgumentParser):
+class OneLineParser(argparse.ArgumentParser):
     """argparse, with a bad flag said in one line (not the usage block)."""
 
     def error(self, message: str) -> NoReturn:
@@ -97,9 +97,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="cica-qa", description="Ask questions of the CICA interview: build the index, ask, evaluate.")
+    parser = OneLineParser(
+        prog="cica-qa", description="Ask questions of the CICA interview: build the index, ask, evaluate."
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
 
     build = commands.add_parser("build", help="build the index (or say it is up to date)")
     _add_common(build)

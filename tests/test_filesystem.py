@@ -325,6 +325,29 @@ def test_an_index_path_that_is_not_a_directory_is_one_line(tiny_config, tmp_path
 
 
 @pytest.mark.e2e
+@pytest.mark.parametrize(
+    "flags, env, expected",
+    [
+        (["--port", "99999"], {}, "error: argument --port: a port is a number from 1 to 65535, not '99999'"),
+        ([], {"GRADIO_SERVER_PORT": "abc"}, "error: GRADIO_SERVER_PORT: a port is a number from 1 to 65535, not 'abc'"),
+        (["--host", "999.1.1.1", "--port", "7893"], {}, "error: cannot serve on 999.1.1.1: no such address"),
+        (["--host", "192.0.2.1", "--port", "7893"], {}, "error: cannot serve on 192.0.2.1 port 7893: Cannot assign"),
+    ],
+)
+def test_a_bad_port_or_host_for_the_app_is_one_line(real_config, flags, env, expected):
+    """Before: a traceback (OverflowError, ValueError), or "port is in use"
+    for an address that is not this machine's."""
+    result = subprocess.run(
+        [sys.executable, "app.py", *flags, "--no-feedback", *paths(real_config)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, **env},
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = notes(result.stderr)
+    assert line.startswith(expected), line
+
+
+@pytest.mark.e2e
 def test_the_app_on_a_port_in_use_is_one_line(real_config):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
