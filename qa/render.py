@@ -88,16 +88,16 @@ def reply(answer: Answer, neighbours: dict[int, list[Passage]], buttons: str = "
             f"<br>{says}{text(answer.sentence.text)}</div>"
         )
     elif answer.outcome == "related":
+        below = " The closest passages are below; they may not answer your exact question." if answer.hits else ""
         parts.append(
             '<div class="qa-answer qa-related">The interview discusses this, but does not seem to answer this exact '
-            f'question <span class="qa-confidence">({_confidence(answer)})</span>. The closest passages are below; '
-            "they may not answer your exact question.</div>"
+            f'question <span class="qa-confidence">({_confidence(answer)})</span>.{below}</div>'
         )
     else:
+        below = " The closest passages are below, but treat them with care." if answer.hits else ""
         parts.append(
             '<div class="qa-answer qa-low">The interview does not seem to cover this '
-            f"(confidence {answer.confidence:.0%}). The closest passages are below, "
-            "but treat them with care.</div>"
+            f"(confidence {answer.confidence:.0%}).{below}</div>"
         )
     if buttons:
         parts.append(buttons)

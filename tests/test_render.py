@@ -66,3 +66,13 @@ def test_what_the_interviewer_says_is_attributed():
     reply = render.reply(answer, {})
     assert "The interviewer says: Kuwait joined in 2022&#46;" in reply
     assert "paragraph 1 · i&#46;txt · the interviewer · score" in reply
+
+
+@pytest.mark.parametrize("outcome", ["related", "not_covered"])
+def test_a_reply_with_no_passages_promises_none(outcome):
+    """A keyword search can find nothing ("<script>" has no term the index
+    knows): the reply said "the closest passages are below" over nothing."""
+    reply = render.reply(Answer("q", outcome, None, (), 0.6 if outcome == "related" else 0.1, 0.2), {})
+    assert "below" not in reply and "qa-card" not in reply
+    with_one = render.reply(Answer("q", outcome, None, (Hit(passage(), 0.3, 1),), 0.6, 0.2), {})
+    assert "The closest passages are below" in with_one
