@@ -378,7 +378,7 @@ def build_demo(searcher: Searcher, feedback: FeedbackStore | None = None) -> gr.
     def load(records: list, top_k: float, mode: str, request: gr.Request) -> tuple[dict, list]:
         return restore(searcher, records, request.query_params.get("q"), top_k, mode)
 
-    def ask(question: str, top_k: float = DEFAULT_TOP_K, previous: str = "", mode: str = DEFAULT_MODE) -> dict:
+    def ask(question: str = "", top_k: float = DEFAULT_TOP_K, previous: str = "", mode: str = DEFAULT_MODE) -> dict:
         return ask_json(searcher, question, top_k, previous, mode)
 
     # No telemetry: Gradio would otherwise post usage to api.gradio.app and fetch its latest version from there.
@@ -478,7 +478,12 @@ def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **
     quiet_queue = {name: os.environ.get(name, value) for name, value in UNUSED_QUEUE_SUMMARY.items()}
     with mock.patch.dict(os.environ, quiet_queue):
         demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=CONCURRENCY, api_open=False)
-    guard = Middleware(RequestGuard, max_body_bytes=MAX_REQUEST_BYTES, refused_paths=UPLOAD_ROUTES)
+    guard = Middleware(
+        RequestGuard,
+        max_body_bytes=MAX_REQUEST_BYTES,
+        refused_paths=UPLOAD_ROUTES,
+        keyword_calls={"/gradio_api/call/v2/ask": ("question", "top_k", "previous", "mode")},
+    )
     return demo.launch(
         app_kwargs={"middleware": [guard]},
         server_name=host,

@@ -206,6 +206,32 @@ def test_a_chunked_body_is_counted_as_it_arrives(launched_app):
     assert status == 200 and b"event_id" in answer  # read here, then handed on whole
 
 
+@pytest.mark.parametrize(
+    "body, detail",
+    [
+        (b'{"question": "Kuwait?", "top_k": 2, "extra": 1}', "unknown value 'extra': this endpoint takes"),
+        (b"[1, 2]", "the body is not a JSON object: this endpoint takes"),
+        (b"nope", "the body is not JSON: this endpoint takes"),
+    ],
+)
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_keyword_call_with_a_value_the_endpoint_does_not_take_is_a_message(launched_app, body, detail, chunked):
+    """Gradio answered these with a bare 500 and a traceback in the log."""
+    status, answer = send(launched_app, "/gradio_api/call/v2/ask", body, chunked=chunked)
+    assert status == 422
+    assert json.loads(answer)["detail"].startswith(detail)
+    assert json.loads(answer)["detail"].endswith("question, top_k, previous, mode")
+
+
+def test_a_keyword_call_without_a_question_says_the_question_is_empty(launched_app):
+    status, answer = send(launched_app, "/gradio_api/call/v2/ask", b'{"top_k": 2}')
+    assert status == 200, answer
+    event = json.loads(answer)["event_id"]
+    with urllib.request.urlopen(f"{launched_app}gradio_api/call/v2/ask/{event}", timeout=60) as stream:
+        text = stream.read().decode()
+    assert "event: error" in text and '"the question is empty"' in text
+
+
 def test_rest_calls_cannot_bypass_the_queue(launched_app):
     body = b'{"data": ["When did Kuwait join?", 3]}'
     status, _, _ = get(f"{launched_app}gradio_api/run/ask", {"Content-Type": "application/json"}, body)
