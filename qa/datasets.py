@@ -71,8 +71,10 @@ def read_jsonl(path: Path, parse: Callable[[dict[str, Any]], T], what: str) -> l
             if not isinstance(record, dict):
                 raise TypeError("not a JSON object")
             items.append(parse(record))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InvalidArgument(f"{path}:{number}: not a {what} ({exc})") from exc
+        except KeyError as exc:
+            raise InvalidArgument(f"{path}:{number}: not {_a(what)} (no {exc.args[0]!r} field)") from exc
+        except (ValueError, TypeError) as exc:
+            raise InvalidArgument(f"{path}:{number}: not {_a(what)} ({exc})") from exc
         seen = first_line.setdefault(record["id"], number)
         if seen != number:
             raise InvalidArgument(f"{path}:{number}: id {record['id']} is already on line {seen}")
@@ -118,7 +120,7 @@ def _gold(record: dict[str, Any]) -> GoldQuestion:
 
 def _off_topic(record: dict[str, Any]) -> OffTopicQuestion:
     return OffTopicQuestion(
-        _text(record, "id"), _text(record, "question"), _label(record, "kind"), _split(record), _label(record, "asks")
+        _text(record, "id"), _text(record, "question"), _text(record, "kind"), _split(record), _label(record, "asks")
     )
 
 
@@ -141,3 +143,7 @@ def _split(record: dict[str, Any]) -> str:
     if split not in SPLITS:
         raise ValueError(f"split must be one of {', '.join(SPLITS)}")
     return split
+
+
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.datasets import GoldQuestion, OffTopicQuestion, load_gold, load_gold_sets
+from qa.datasets import GoldQuestion, OffTopicQuestion, load_gold, load_gold_sets, load_off_topic
 from qa.errors import InvalidArgument
 from qa.evaluation import OffTopicResult, curve, evaluate, kinds, outcomes
 from qa.metrics import Metrics, QuestionResult, hit_at, ndcg, paired_permutation_p, reciprocal_rank
@@ -62,6 +62,17 @@ def test_load_gold_rejects_malformed_lines(tmp_path):
     path.write_text('{"id": "a", "question": "q", "evidence": ["e"]}\n{"id": "b"}\n')
     with pytest.raises(InvalidArgument, match="gold.jsonl:2"):
         load_gold(path)
+
+
+def test_a_missing_field_is_named(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "a", "question": "q"}\n')
+    with pytest.raises(InvalidArgument, match=r"gold.jsonl:1: not a gold set \(no 'evidence' field\)"):
+        load_gold(gold)
+    off_topic = tmp_path / "off.jsonl"  # a gold file given as --off-topic: no kind, every question counted as "-"
+    off_topic.write_text('{"id": "a", "question": "q", "evidence": ["e"]}\n')
+    with pytest.raises(InvalidArgument, match=r"off.jsonl:1: not an off-topic set \(no 'kind' field\)"):
+        load_off_topic(off_topic)
 
 
 def test_an_id_given_twice_is_refused(tmp_path):
