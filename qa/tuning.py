@@ -127,6 +127,12 @@ def tune(searcher: Searcher, gold: Sequence[GoldQuestion], near_misses: Sequence
     """Cross-validate, then fit the final models on every dev question given."""
     questions = [Question(g.id, g.question, g.style or "plain", g) for g in gold if g.split == "dev"]
     questions += [Question(o.id, o.question, NEAR_MISS, None) for o in near_misses if o.split == "dev"]
+    in_domain, least = sum(q.gold is not None for q in questions), 2 * FOLDS  # each fold trains on both kinds
+    if in_domain < least or len(questions) - in_domain < least:
+        raise InvalidArgument(
+            f"tuning needs at least {least} dev questions in the gold sets and {least} dev near-misses "
+            f'(split "dev"); these have {in_domain} and {len(questions) - in_domain}'
+        )
     outcomes: dict[str, list[Outcome]] = {q.id: [] for q in questions}
     for repeat in range(REPEATS):
         order = np.random.default_rng(repeat).permutation(len(questions))

@@ -66,6 +66,12 @@ def test_tuned_models_are_written_and_read_back_as_the_scoring(searcher, tmp_pat
     assert read == dataclasses.replace(report.scoring)
 
 
+def test_too_few_dev_questions_is_one_line_not_a_crash(searcher):
+    """Before: "need at least one array to concatenate" from numpy, as a bug."""
+    with pytest.raises(InvalidArgument, match="tuning needs at least 10 dev questions .* these have 3 and 8"):
+        tuning.tune(searcher, GOLD[:3] + [dataclasses.replace(GOLD[3], split="test")], NEAR * 2)
+
+
 def test_fusion_functions_with_plain_numbers():
     assert zscore(np.array([1.0, 2.0, 3.0])).tolist() == pytest.approx([-1.2247, 0.0, 1.2247], abs=1e-4)
     assert zscore(np.array([5.0, 5.0])).tolist() == [0.0, 0.0]  # no spread: no information
