@@ -290,7 +290,9 @@ class FeedbackStore:
         self._follow_file()
         with _errors(self.name), self._engine.begin() as conn:
             result = conn.execute(insert(VOTES).values(_row(vote)))
-            return int(result.inserted_primary_key[0])
+            row_id = int(result.inserted_primary_key[0])
+        self._checkpoint()
+        return row_id
 
     def add_comment(self, vote_id: int, comment: str) -> bool:
         """Attach ``comment`` (cleaned and cut as a Vote's) to the dislike
@@ -305,7 +307,9 @@ class FeedbackStore:
         pending = (VOTES.c.id == as_int(vote_id)) & (VOTES.c.vote == DISLIKE) & (VOTES.c.comment == "")
         self._follow_file()
         with _errors(self.name), self._engine.begin() as conn:
-            return conn.execute(update(VOTES).where(pending).values(comment=cleaned)).rowcount == 1
+            added = conn.execute(update(VOTES).where(pending).values(comment=cleaned)).rowcount == 1
+        self._checkpoint()
+        return added
 
     def stats(self, top: int = 10) -> FeedbackStats:
         """Votes per outcome, the ``top`` most disliked questions, votes per index build."""
@@ -350,6 +354,16 @@ class FeedbackStore:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    def _checkpoint(self) -> None:
+        """A SQLite store's votes copied from its write-ahead log into the file
+        itself, so that the file named ``feedback.sqlite3`` holds them: copied,
+        moved or backed up alone it is whole. PASSIVE: never waits for another
+        reader or writer (what it cannot copy now, the next vote does)."""
+        if self._path is None:
+            return
+        with _errors(self.name), self._engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _follow_file(self) -> None:
         """A SQLite file removed or replaced while the app runs (an operator

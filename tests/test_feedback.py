@@ -373,6 +373,19 @@ def test_votes_after_the_sqlite_file_is_removed_or_replaced_are_kept(tmp_path: P
         assert reopened.stats().votes == (2 if how == "replaced" else 1)
 
 
+def test_the_sqlite_file_alone_holds_the_votes_while_the_app_runs(tmp_path: Path):
+    """WAL mode kept every vote (and the tables) in feedback.sqlite3-wal until
+    the app closed: a copy or a move of the file the README names had none."""
+    url = default_url(tmp_path / "feedback")
+    with FeedbackStore.open(url) as store:
+        vote_id = store.record(make_vote(question="kept", vote=DISLIKE))
+        store.add_comment(vote_id, "and its comment")
+        copy = tmp_path / "copy.sqlite3"
+        shutil.copyfile(tmp_path / "feedback" / "feedback.sqlite3", copy)  # the file alone, while the store is open
+        with FeedbackStore.open(f"sqlite:///{copy}", create=False) as copied:
+            assert [(v.vote.question, v.vote.comment) for v in copied.disliked()] == [("kept", "and its comment")]
+
+
 def test_default_url_survives_odd_directory_names(tmp_path: Path):
     directory = tmp_path / "a b?c#d%e"
     with FeedbackStore.open(default_url(directory)) as store:
