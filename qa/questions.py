@@ -53,6 +53,8 @@ def check_previous(previous: Any) -> None:
     the question limit once cleaned is an InvalidArgument, as the question is.
     (The chat's own context, built from questions already checked, is cut by
     :func:`clean_previous` instead.)"""
+    if previous is not None and not isinstance(previous, str):
+        raise InvalidArgument("the previous question must be text")
     if isinstance(previous, str) and (
         len(previous) > 4 * MAX_QUESTION_CHARS or len(visible_text(previous)) > MAX_QUESTION_CHARS
     ):

@@ -179,6 +179,10 @@ def test_an_over_long_previous_question_is_refused_by_the_api(launched_app, real
     with pytest.raises(Exception) as remote:
         client.predict("Kuwait?", 3, "why " * 375, api_name="/ask")
     assert str(remote.value) == "the previous question is longer than 1000 characters"
+    for wrong in (["Which country took over?"], {"q": 1}, 3):  # before: ignored, the question answered alone
+        with pytest.raises(gr.Error) as caught:
+            app.ask_json(real_searcher, "What is its main priority?", 3, wrong)
+        assert caught.value.message == "the previous question must be text"
 
 
 def page_event(url: str, elem_id: str, trigger: str) -> tuple[int, int]:
