@@ -200,8 +200,8 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
             failed += 1
             _print_failure(number, question.start, question.error, args.json)
             continue
+        searcher = searcher or Searcher.open(config)  # opened once, at the first question; its errors end the run
         try:
-            searcher = searcher or Searcher.open(config)
             answer = searcher.ask(question, k=args.top_k, mode=args.mode, previous=args.previous)
         except InvalidArgument as exc:
             failed += 1

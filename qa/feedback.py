@@ -256,11 +256,11 @@ def display_url(url: str | URL) -> str:
 class FeedbackStore:
     """Votes in a database; thread-safe (one engine, a pool of connections)."""
 
-    def __init__(self, engine: Engine, name: str, path: Path | None = None) -> None:
+    def __init__(self, engine: Engine, name: str) -> None:
         self._engine = engine
         self.name = name  # the URL with the password hidden
-        self._path = path  # a SQLite store's file, watched (see _follow_file)
-        self._file = _file_identity(path)
+        self._path: Path | None = None  # a SQLite store's file, watched (see _follow_file), set by open()
+        self._file: tuple[int, int] | None = None
         self._lock = threading.Lock()
 
     @classmethod
@@ -288,10 +288,10 @@ class FeedbackStore:
     def record(self, vote: Vote) -> int:
         """Store ``vote``; returns its row id."""
         self._follow_file()
-        with _errors(self.name), self._engine.begin() as conn:
-            result = conn.execute(insert(VOTES).values(_row(vote)))
-            row_id = int(result.inserted_primary_key[0])
-        self._checkpoint()
+        with _errors(self.name), self._engine.connect() as conn:
+            with conn.begin():
+                row_id = int(conn.execute(insert(VOTES).values(_row(vote))).inserted_primary_key[0])
+            self._checkpoint(conn)
         return row_id
 
     def add_comment(self, vote_id: int, comment: str) -> bool:
@@ -306,9 +306,10 @@ class FeedbackStore:
             return False
         pending = (VOTES.c.id == as_int(vote_id)) & (VOTES.c.vote == DISLIKE) & (VOTES.c.comment == "")
         self._follow_file()
-        with _errors(self.name), self._engine.begin() as conn:
-            added = conn.execute(update(VOTES).where(pending).values(comment=cleaned)).rowcount == 1
-        self._checkpoint()
+        with _errors(self.name), self._engine.connect() as conn:
+            with conn.begin():
+                added = conn.execute(update(VOTES).where(pending).values(comment=cleaned)).rowcount == 1
+            self._checkpoint(conn)
         return added
 
     def stats(self, top: int = 10) -> FeedbackStats:
@@ -355,14 +356,12 @@ class FeedbackStore:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _checkpoint(self) -> None:
+    def _checkpoint(self, conn: Connection) -> None:
         """A SQLite store's votes copied from its write-ahead log into the file
         itself, so that the file named ``feedback.sqlite3`` holds them: copied,
         moved or backed up alone it is whole. PASSIVE: never waits for another
         reader or writer (what it cannot copy now, the next vote does)."""
-        if self._path is None:
-            return
-        with _errors(self.name), self._engine.connect() as conn:
+        if self._path is not None:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _follow_file(self) -> None:
