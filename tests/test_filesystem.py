@@ -5,6 +5,7 @@ the full and read-only disks are small tmpfs mounts made in the test."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import logging
@@ -69,19 +70,39 @@ def python_for(uid: int) -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def passable_to_all(*paths: Path) -> Iterator[None]:
+    """Every directory above ``paths`` made passable (o+x, not readable) for
+    the test, and put back after: a checkout cloned under ``mktemp -d`` (0700)
+    would otherwise keep the other user from this project and its packages."""
+    changed = []
+    for path in paths:
+        for directory in (path.resolve(), *path.resolve().parents):
+            mode = directory.stat().st_mode
+            if not mode & stat.S_IXOTH and directory not in (d for d, _ in changed):
+                directory.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
+                changed.append((directory, stat.S_IMODE(mode)))
+    try:
+        yield
+    finally:
+        for directory, mode in reversed(changed):
+            directory.chmod(mode)
+
+
 @pytest.fixture
 def shared_dir() -> Iterator[Path]:
     """A directory every user may enter (pytest's tmp_path is private to its user)."""
     if os.geteuid() != 0:
         _unavailable("running as another user needs root (run the suite as root, as CI does)")
-    if python_for(NOBODY) is None:
-        _unavailable(f"no Python {sys.version_info.major}.{sys.version_info.minor} that uid {NOBODY} can run")
-    path = Path(tempfile.mkdtemp(prefix="qa-shared-"))
-    path.chmod(0o755)
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
+    with passable_to_all(ROOT, Path(PACKAGES)):
+        if python_for(NOBODY) is None:
+            _unavailable(f"no Python {sys.version_info.major}.{sys.version_info.minor} that uid {NOBODY} can run")
+        path = Path(tempfile.mkdtemp(prefix="qa-shared-"))
+        path.chmod(0o755)
+        try:
+            yield path
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def run_cli(*args: str, user: int | None = None, umask: int = -1) -> subprocess.CompletedProcess[str]:
