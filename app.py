@@ -49,17 +49,17 @@ if __name__ == "__main__" and os.environ.get("GRADIO_SERVER_PORT"):  # gradio re
 import gradio as gr  # noqa: E402
 from starlette.middleware import Middleware  # noqa: E402
 
-from qa import render  # noqa: E402
-from qa.citation import conversation_markdown  # noqa: E402
+from qa.answer.followup import conversation_context  # noqa: E402
+from qa.answer.search import Searcher  # noqa: E402
 from qa.cli import OneLineParser  # noqa: E402
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MODES, config_from_env  # noqa: E402
-from qa.conversation import Turn, to_records, turns_from_records  # noqa: E402
 from qa.errors import FeedbackError, InvalidArgument, InvalidVote, QAError  # noqa: E402
-from qa.feedback import DISLIKE, LIKE, MAX_COMMENT, FeedbackStore, Vote, default_url  # noqa: E402
-from qa.followup import conversation_context  # noqa: E402
-from qa.http_guard import RequestGuard  # noqa: E402
-from qa.questions import MAX_QUESTION_CHARS, check_previous, visible_text  # noqa: E402
-from qa.search import Searcher  # noqa: E402
+from qa.feedback.store import DISLIKE, LIKE, MAX_COMMENT, FeedbackStore, Vote, default_url  # noqa: E402
+from qa.inputs import MAX_QUESTION_CHARS, check_previous, visible_text  # noqa: E402
+from qa.web import render  # noqa: E402
+from qa.web.citation import conversation_markdown  # noqa: E402
+from qa.web.conversation import Turn, to_records, turns_from_records  # noqa: E402
+from qa.web.http_guard import RequestGuard  # noqa: E402
 
 EXAMPLES = [
     "Why is CICA being turned into a full international organization?",
@@ -70,7 +70,7 @@ EXAMPLES = [
 ]
 QUEUE_SIZE = 64
 CONCURRENCY = 4
-# The conversation lives in the reader's browser as turns (qa.conversation:
+# The conversation lives in the reader's browser as turns (qa.web.conversation:
 # compact records, not the replies' HTML) and comes back with every event, so
 # the chat keeps the last KEPT_TURNS exchanges; the largest request (a vote:
 # 20 turns of 10 passages and 1,000-character questions, plus the voted

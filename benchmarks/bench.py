@@ -13,7 +13,7 @@ On the interview (a copy of corpus/ in a temporary directory):
     the index already built; median (min-max) of --runs, a different question each run, after one
     untimed run of each (page cache); peak RSS of those processes;
   - warm ask: top-5 latency in this process, ``Searcher.ask(q, k=5)`` (hybrid), then model.encode +
-    index.search, over --questions questions from tests/data/gold.jsonl and offtopic.jsonl, cycled;
+    index.search, over --questions questions from qa/eval/data/gold.jsonl and offtopic.jsonl, cycled;
   - build: ``python -m qa build`` into a fresh index directory (so an empty embedding cache), the
     same command again (no-op), and ``naive.py build``;
   - app: ``python app.py`` on a free port until gradio_client's ``/ask`` answers.
@@ -55,7 +55,7 @@ quiet(os.environ)  # nothing downloaded or reported, in this process and the one
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
 PYTHON = sys.executable
-QUESTION_FILES = (ROOT / "tests" / "data" / "gold.jsonl", ROOT / "tests" / "data" / "offtopic.jsonl")
+QUESTION_FILES = (ROOT / "qa" / "eval" / "data" / "gold.jsonl", ROOT / "qa" / "eval" / "data" / "offtopic.jsonl")
 APP_QUESTION = "When did Kuwait join?"
 SUBPROCESS_TIMEOUT = 600.0
 BUILD_TIMEOUT = 4 * 3600.0
@@ -148,7 +148,7 @@ def load_questions() -> list[str]:
 
 
 def model_path() -> str:
-    from qa.embedding import resolve_model
+    from qa.index.embedding import resolve_model
 
     return resolve_model(None).location
 
@@ -233,8 +233,8 @@ def latencies(ask: Callable[[str], object], questions: list[str], count: int) ->
 
 
 def open_searcher(corpus: Path, index: Path) -> Any:
+    from qa.answer.search import Searcher
     from qa.config import Config
-    from qa.search import Searcher
 
     return Searcher.open(Config(corpus_dir=corpus, index_dir=index))
 
@@ -355,7 +355,7 @@ def compare_dense(stored: Any, embedder: Any, queries: list[str]) -> DenseCompar
     """The dense index the project built and queries (its vectors read back) against exact search."""
     import faiss
 
-    from qa.build import dense_index
+    from qa.build.builder import dense_index
 
     vectors = stored.reconstruct_n(0, stored.ntotal)
     started = time.perf_counter()
@@ -390,7 +390,7 @@ class Scale:
 
 
 def synthetic_rows(args: argparse.Namespace, questions: list[str], workdir: Path) -> list[Row]:
-    from qa.store import read_manifest
+    from qa.index.store import read_manifest
 
     corpus, index = workdir / "synthetic", workdir / "synthetic-index"
     synthetic.generate(corpus, args.synthetic_documents, args.seed)

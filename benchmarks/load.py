@@ -441,7 +441,7 @@ def vote_row(scenario: VoteScenario, result: VoteResult) -> str:
 
 def rows_in(store_url: str) -> Callable[[], int]:
     """A counter of the votes stored at ``store_url``."""
-    from qa.feedback import FeedbackStore
+    from qa.feedback.store import FeedbackStore
 
     def count() -> int:
         with FeedbackStore.open(store_url) as store:

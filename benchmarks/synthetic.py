@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.chunking import is_question, paragraph_spans, sentence_spans
+from qa.index.chunking import is_question, paragraph_spans, sentence_spans
 
 ROOT = Path(__file__).resolve().parent.parent
 INTERVIEW = ROOT / "corpus" / "cica_interview.txt"
@@ -167,7 +167,7 @@ def token_counter() -> Callable[[str], int]:
     project's embedders count; read with ``tokenizers`` so that counting does not load torch."""
     from tokenizers import Tokenizer
 
-    from qa.embedding import resolve_model
+    from qa.index.embedding import resolve_model
 
     tokenizer = Tokenizer.from_file(str(Path(resolve_model(None).location) / "tokenizer.json"))
     tokenizer.no_truncation()
@@ -177,9 +177,9 @@ def token_counter() -> Callable[[str], int]:
 
 def count_passages(corpus_dir: Path) -> tuple[int, int, int]:
     """(documents, passages, distinct passage texts) with the project's loader and chunker."""
-    from qa.chunking import chunk_corpus
     from qa.config import DEFAULT_MAX_TOKENS
-    from qa.documents import load_corpus
+    from qa.index.chunking import chunk_corpus
+    from qa.index.documents import load_corpus
 
     documents = load_corpus(corpus_dir)
     passages = chunk_corpus(documents, token_counter(), DEFAULT_MAX_TOKENS)

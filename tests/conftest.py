@@ -15,14 +15,14 @@ import numpy as np
 import pytest
 
 from qa.config import Config, quiet
-from qa.embedding import ModelRef
+from qa.index.embedding import ModelRef
 
 # Before anything imports huggingface_hub (gradio_client does) or onnxruntime:
 # the tests must not reach for the Hub or report either.
 quiet(os.environ)
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
+DATA = ROOT / "qa" / "eval" / "data"
 
 # A handful of interview turns in the real document's shape: introduction,
 # "- question?", answers whose first paragraph opens with "- ".
@@ -80,7 +80,7 @@ def fake_factory():
 @pytest.fixture(scope="session")
 def real_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
     """The real interview, copied, with an index built once by the real model."""
-    from qa.build import build_index
+    from qa.build.builder import build_index
 
     root = tmp_path_factory.mktemp("real")
     shutil.copytree(ROOT / "corpus", root / "corpus")
@@ -91,7 +91,7 @@ def real_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
 
 @pytest.fixture(scope="session")
 def real_searcher(real_config: Config):
-    from qa.search import Searcher
+    from qa.answer.search import Searcher
 
     return Searcher.open(real_config)
 
@@ -99,7 +99,7 @@ def real_searcher(real_config: Config):
 @pytest.fixture(scope="session")
 def feedback_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The launched app's feedback store: SQLite in a temporary directory."""
-    from qa.feedback import default_url
+    from qa.feedback.store import default_url
 
     return default_url(tmp_path_factory.mktemp("feedback"))
 
@@ -109,7 +109,7 @@ def launched_app(real_searcher, feedback_url):
     """app.py's page and API on a free loopback port, launched as app.py
     launches it (votes go to ``feedback_url``)."""
     import app
-    from qa.feedback import FeedbackStore
+    from qa.feedback.store import FeedbackStore
 
     with FeedbackStore.open(feedback_url) as store:
         demo = app.build_demo(real_searcher, store)

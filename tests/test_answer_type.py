@@ -1,6 +1,6 @@
 import pytest
 
-from qa.answer_type import (
+from qa.answer.answer_type import (
     COUNT,
     COUNTRY,
     DATE,

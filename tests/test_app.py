@@ -15,11 +15,11 @@ import pytest
 from gradio_client import Client
 
 import app
-from qa import render
-from qa.conversation import Turn, to_records, turns_from_records
 from qa.errors import FeedbackError
-from qa.feedback import DISLIKE, MAX_COMMENT, FeedbackStore, default_url
-from qa.questions import MAX_QUESTION_CHARS
+from qa.feedback.store import DISLIKE, MAX_COMMENT, FeedbackStore, default_url
+from qa.inputs import MAX_QUESTION_CHARS
+from qa.web import render
+from qa.web.conversation import Turn, to_records, turns_from_records
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e

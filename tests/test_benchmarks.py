@@ -82,7 +82,7 @@ def test_cpu_seconds_reads_a_process_cpu_time(load):
 
 
 def stored_votes(url: str) -> int:
-    from qa.feedback import FeedbackStore
+    from qa.feedback.store import FeedbackStore
 
     with FeedbackStore.open(url) as store:
         return store.stats().votes
@@ -126,7 +126,7 @@ def test_load_check_votes_into_postgresql(load, real_searcher):
             pytest.fail("CI=true but QA_TEST_POSTGRES_URL is not set")
         pytest.skip("no PostgreSQL server: set QA_TEST_POSTGRES_URL")
     import app
-    from qa.feedback import FeedbackStore
+    from qa.feedback.store import FeedbackStore
 
     with load.postgres_schema(url) as schema_url, FeedbackStore.open(schema_url) as store:
         demo = app.build_demo(real_searcher, store)

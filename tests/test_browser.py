@@ -19,7 +19,7 @@ from urllib.parse import quote, urlparse
 
 import pytest
 
-from qa.feedback import DISLIKE, FeedbackStore
+from qa.feedback.store import DISLIKE, FeedbackStore
 
 pytestmark = pytest.mark.e2e
 

@@ -6,11 +6,11 @@ import warnings
 
 import pytest
 
-from qa import freshness
-from qa.build import build_index
+from qa.build import freshness
+from qa.build.builder import build_index
+from qa.build.opener import open_index
 from qa.errors import CorpusError
-from qa.opener import open_index
-from qa.store import read_manifest
+from qa.index.store import read_manifest
 from tests.conftest import FakeEmbedder
 
 
@@ -126,7 +126,7 @@ def test_large_corpora_get_an_approximate_index_with_high_recall(monkeypatch):
     import faiss
     import numpy as np
 
-    from qa import build as indexing
+    from qa.build import builder as indexing
 
     monkeypatch.setattr(indexing, "APPROXIMATE_ABOVE", 100)
     rng = np.random.default_rng(7)
@@ -178,7 +178,7 @@ def test_a_changed_probe_set_or_analyser_is_noticed(tiny_config, fake_factory, m
 
 
 def test_a_rebuild_reads_and_verifies_each_file_once(tiny_config, fake_factory, monkeypatch):
-    from qa import store
+    from qa.index import store
 
     build_index(tiny_config, embedder_factory=fake_factory)
     (tiny_config.corpus_dir / "more.md").write_text("# Budget\n\nThe budget doubled in 2023.\n", encoding="utf-8")

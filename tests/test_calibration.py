@@ -2,11 +2,11 @@ import math
 
 import pytest
 
-from qa import calibration
-from qa.calibration import in_domain_probes
-from qa.probes import off_topic_probes
-from qa.search import Searcher
-from qa.spec import Calibration
+from qa.answer.search import Searcher
+from qa.build import calibration
+from qa.build.calibration import in_domain_probes
+from qa.build.probes import off_topic_probes
+from qa.index.spec import Calibration
 
 
 def test_confidence_is_a_logistic_centred_on_the_threshold():

@@ -3,7 +3,8 @@ import string
 
 import pytest
 
-from qa.chunking import (
+from qa.files import sha256_bytes
+from qa.index.chunking import (
     INTERVIEWEE,
     INTERVIEWER,
     INTRODUCTION,
@@ -12,7 +13,6 @@ from qa.chunking import (
     paragraph_spans,
     sentence_spans,
 )
-from qa.files import sha256_bytes
 from qa.types import Document
 from tests.conftest import TINY_INTERVIEW, FakeEmbedder
 

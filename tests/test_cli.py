@@ -284,7 +284,7 @@ def test_a_line_separator_inside_a_question_does_not_split_it(real_config, capsy
 def test_a_bug_says_so_with_its_traceback_and_exit_1(monkeypatch, capsys, tmp_path):
     """Only domain errors are the user's; a ValueError from deep inside (numpy,
     FAISS) is a bug, not "error: ..." with exit 2."""
-    from qa import build
+    from qa.build import builder as build
 
     def broken(*args, **kwargs):
         raise ValueError("operands could not be broadcast together")
@@ -308,9 +308,9 @@ def test_a_bad_flag_is_one_line_and_exit_2(argv, tmp_path):
 
 def test_eval_asks_for_as_many_passages_as_top_k():
     """With -k above 10 a relevant passage at rank 12 is a hit, not a miss."""
-    from qa.datasets import GoldQuestion
-    from qa.evaluation import evaluate_question
-    from qa.search import Trace
+    from qa.answer.search import Trace
+    from qa.eval.datasets import GoldQuestion
+    from qa.eval.evaluation import evaluate_question
 
     class Recording:
         passages = []

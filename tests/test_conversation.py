@@ -11,10 +11,10 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from qa import render
-from qa.citation import citation, conversation_markdown, markdown_text
-from qa.conversation import ShownPassage, Turn, to_records, turns_from_records
 from qa.types import Answer, AnswerSentence, Hit, Passage
+from qa.web import render
+from qa.web.citation import citation, conversation_markdown, markdown_text
+from qa.web.conversation import ShownPassage, Turn, to_records, turns_from_records
 
 INTRO = "In December 2024, the CICA Chairmanship transitioned from Kazakhstan to Azerbaijan."
 ANSWER = "The number of Member States increased to 28, with Kuwait joining in 2022."

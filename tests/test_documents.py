@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.documents import load_corpus
 from qa.errors import CorpusError
 from qa.files import sha256_bytes
+from qa.index.documents import load_corpus
 
 
 def test_loads_txt_and_md_sorted_and_skips_others(tmp_path: Path):

@@ -8,14 +8,14 @@ import sys
 
 import pytest
 
-from qa.chunking import chunk_corpus
-from qa.datasets import load_followups, load_gold, load_off_topic
-from qa.documents import load_corpus
-from qa.embedding import load_embedder, resolve_model
 from qa.errors import IndexCorrupt
-from qa.evaluation import followups, full_report
-from qa.onnx_encoder import FILES as ENCODER_FILES
-from qa.store import read_index
+from qa.eval.datasets import load_followups, load_gold, load_off_topic
+from qa.eval.evaluation import followups, full_report
+from qa.index.chunking import chunk_corpus
+from qa.index.documents import load_corpus
+from qa.index.embedding import load_embedder, resolve_model
+from qa.index.onnx_encoder import FILES as ENCODER_FILES
+from qa.index.store import read_index
 from tests.conftest import DATA, ROOT
 
 pytestmark = pytest.mark.e2e
@@ -152,7 +152,8 @@ def test_the_query_path_never_imports_torch_or_the_build(real_config):
         f"code = main(['ask', 'When did Kuwait join?', '--json', '--corpus', {str(real_config.corpus_dir)!r},"
         f" '--index', {str(real_config.index_dir)!r}])\n"
         "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'transformers', 'sentence_transformers'})\n"
-        "heavy += sorted({m for m in sys.modules} & {'qa.build', 'qa.calibration', 'qa.onnx_export'})\n"
+        "build = {'qa.build.builder', 'qa.build.calibration', 'qa.index.onnx_export'}\n"
+        "heavy += sorted({m for m in sys.modules} & build)\n"
         "print(json.dumps(heavy))\n"
         "sys.exit(code)\n"
     )
@@ -218,7 +219,7 @@ def test_loading_a_model_leaves_the_environment_alone_and_never_downloads():
         "import os, sys\n"
         "import sentence_transformers  # torch sets its own variables on import\n"
         "before = dict(os.environ)\n"
-        "from qa.embedding import SentenceTransformerEmbedder, resolve_model\n"
+        "from qa.index.embedding import SentenceTransformerEmbedder, resolve_model\n"
         "from qa.errors import ModelError\n"
         "SentenceTransformerEmbedder(resolve_model(None))\n"
         "assert dict(os.environ) == before, set(os.environ.items()) ^ set(before.items())\n"
@@ -239,7 +240,7 @@ def test_the_encoder_is_loaded_from_the_file_that_was_checked(real_config, tmp_p
     """encoder.onnx is hashed through a handle kept open, and onnxruntime
     loads it through that handle: a build replacing it after the check
     changes nothing for this reader."""
-    from qa.onnx_encoder import OnnxEmbedder
+    from qa.index.onnx_encoder import OnnxEmbedder
 
     copy = tmp_path / "index"
     shutil.copytree(real_config.index_dir, copy)

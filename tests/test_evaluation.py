@@ -4,13 +4,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.datasets import GoldQuestion, OffTopicQuestion, load_gold, load_gold_sets, load_off_topic
+from qa.answer.search import Searcher
 from qa.errors import InvalidArgument
-from qa.evaluation import OffTopicResult, curve, evaluate, kinds, outcomes
-from qa.metrics import Metrics, QuestionResult, hit_at, ndcg, paired_permutation_p, reciprocal_rank
-from qa.search import Searcher
+from qa.eval.datasets import GoldQuestion, OffTopicQuestion, load_gold, load_gold_sets, load_off_topic
+from qa.eval.evaluation import OffTopicResult, curve, evaluate, kinds, outcomes
+from qa.eval.metrics import Metrics, QuestionResult, hit_at, ndcg, paired_permutation_p, reciprocal_rank
 
-DATA = Path(__file__).resolve().parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "qa" / "eval" / "data"
 
 
 def result(ranks, total, correct=True, split="dev", outcome="answered", confidence=0.9):
@@ -98,7 +99,7 @@ def test_an_id_given_twice_is_refused(tmp_path):
 def test_the_gold_set_is_sound():
     """The shipped gold set: enough questions, a third held out, and every
     evidence string copied exactly from the interview."""
-    text = (DATA.parent.parent / "corpus" / "cica_interview.txt").read_text(encoding="utf-8")
+    text = (ROOT / "corpus" / "cica_interview.txt").read_text(encoding="utf-8")
     gold = load_gold(DATA / "gold.jsonl")
     assert len(gold) >= 40 and len({g.id for g in gold}) == len(gold)
     test_share = sum(g.split == "test" for g in gold) / len(gold)

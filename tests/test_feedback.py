@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from qa import feedback
 from qa.cli import main
-from qa.datasets import load_gold
 from qa.errors import FeedbackError, FeedbackNotFound, InvalidArgument, InvalidVote
-from qa.feedback import DISLIKE, LIKE, FeedbackStore, StoredVote, Tally, Vote, default_url
+from qa.eval.datasets import load_gold
+from qa.feedback import store as feedback
+from qa.feedback.store import DISLIKE, LIKE, FeedbackStore, StoredVote, Tally, Vote, default_url
 
 T0 = datetime(2025, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 

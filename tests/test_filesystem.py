@@ -22,14 +22,14 @@ from pathlib import Path
 
 import pytest
 
-from qa.build import build_index
+from qa.answer.search import Searcher
+from qa.build.builder import build_index
 from qa.cli import main
 from qa.config import Config
 from qa.errors import IndexNotFound, IndexWriteError
 from qa.files import atomic_write
-from qa.search import Searcher
-from qa.spec import Manifest
-from qa.store import read_index
+from qa.index.spec import Manifest
+from qa.index.store import read_index
 from tests.conftest import ROOT
 
 # The traditional "nobody": no home, owns no file here. It needs no entry in

@@ -1,6 +1,6 @@
 import pytest
 
-from qa.followup import conversation_context, leans_on_previous, with_previous
+from qa.answer.followup import conversation_context, leans_on_previous, with_previous
 
 
 @pytest.mark.parametrize(

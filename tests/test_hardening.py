@@ -23,12 +23,12 @@ from gradio_client import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.build import build_index
+from qa.answer.search import Searcher
+from qa.build.builder import build_index
 from qa.config import MODES
 from qa.errors import IndexCorrupt, IndexNotFound, InvalidQuestion
-from qa.questions import MAX_QUESTION_CHARS, visible_text
-from qa.search import Searcher
-from qa.store import index_files, read_index, write_index
+from qa.index.store import index_files, read_index, write_index
+from qa.inputs import MAX_QUESTION_CHARS, visible_text
 from tests.conftest import ROOT, TINY_INTERVIEW
 
 pytestmark = pytest.mark.e2e
@@ -289,7 +289,8 @@ def crashing_writes(monkeypatch, crash_at: int, when: str) -> None:
     """The store's ``crash_at``-th file write dies, just before its rename
     (leaving a half-written temporary file, as a killed process would) or
     just after it."""
-    from qa import files, store
+    from qa import files
+    from qa.index import store
 
     calls = {"n": 0}
 
@@ -306,7 +307,8 @@ def crashing_writes(monkeypatch, crash_at: int, when: str) -> None:
 
 
 def count_store_writes(config, factory, monkeypatch) -> int:
-    from qa import files, store
+    from qa import files
+    from qa.index import store
 
     written = []
     monkeypatch.setattr(

@@ -1,6 +1,6 @@
 import numpy as np
 
-from qa import keyword
+from qa.index import keyword
 
 
 def test_analyse_lowercases_stems_drops_stop_words_keeps_numbers():

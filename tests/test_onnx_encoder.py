@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.embedding import DEFAULT_MODEL_ID, resolve_model
 from qa.errors import ModelError
-from qa.onnx_encoder import CONFIG_FILE, TOKENIZER_FILE, OnnxEmbedder
-from qa.onnx_export import export_onnx
+from qa.index.embedding import DEFAULT_MODEL_ID, resolve_model
+from qa.index.onnx_encoder import CONFIG_FILE, TOKENIZER_FILE, OnnxEmbedder
+from qa.index.onnx_export import export_onnx
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -122,7 +122,7 @@ def test_the_query_path_does_not_import_torch(exported: Path):
         f"""
         import sys
         from pathlib import Path
-        from qa.onnx_encoder import OnnxEmbedder
+        from qa.index.onnx_encoder import OnnxEmbedder
         embedder = OnnxEmbedder.from_directory(Path({str(exported)!r}), "m")
         assert embedder.encode(["When did Kuwait join CICA?"]).shape == (1, 384)
         heavy = ("torch", "transformers", "sentence_transformers")

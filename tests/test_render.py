@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from qa import render
 from qa.types import Answer, AnswerSentence, Hit, Passage
+from qa.web import render
 
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",

@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis.extra.numpy import arrays
 
+from qa.answer.fusion import top_ids
+from qa.answer.search import Searcher
 from qa.errors import InvalidArgument, InvalidQuestion
-from qa.fusion import top_ids
-from qa.search import Searcher
 
 
 @pytest.fixture

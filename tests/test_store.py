@@ -10,13 +10,13 @@ import bm25s
 import numpy as np
 import pytest
 
-from qa import keyword
-from qa.build import build_index
+from qa.answer.search import Searcher
+from qa.build.builder import build_index
 from qa.errors import IndexCorrupt, IndexNotFound
 from qa.files import sha256_bytes
-from qa.search import Searcher
-from qa.spec import SCHEMA_VERSION, Manifest
-from qa.store import DENSE, MANIFEST, PASSAGE_KEYWORDS, PASSAGES, QUESTIONS, SENTENCES, read_index, read_manifest
+from qa.index import keyword
+from qa.index.spec import SCHEMA_VERSION, Manifest
+from qa.index.store import DENSE, MANIFEST, PASSAGE_KEYWORDS, PASSAGES, QUESTIONS, SENTENCES, read_index, read_manifest
 from tests.conftest import TINY_INTERVIEW
 
 
@@ -146,7 +146,7 @@ def test_reading_never_goes_back_to_the_disk_after_the_checksums(tiny_config, fa
     file has been read and checked, another build's files (same passage
     count, other words) take their place on disk. The reader must still get
     one whole index, the first."""
-    from qa import store
+    from qa.index import store
 
     build_index(tiny_config, embedder_factory=fake_factory)
     other = dataclasses.replace(tiny_config, corpus_dir=tmp_path / "other", index_dir=tmp_path / "other-index")

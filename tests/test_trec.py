@@ -1,4 +1,4 @@
-"""TREC runs and qrels (qa.trec, ``eval --run-out/--qrels-out``): the format
+"""TREC runs and qrels (qa.eval.trec, ``eval --run-out/--qrels-out``): the format
 by hand, and an independent library reading what eval wrote and getting
 eval's numbers. The library is ir_measures: nDCG and Success@k come from
 pytrec_eval (trec_eval's own C code), RR@10 from the MS MARCO script it
@@ -20,12 +20,12 @@ import numpy as np
 import pytest
 from ir_measures import RR, NumQ, P, Success, nDCG
 
-from qa import trec
 from qa.cli import DEFAULT_GOLD_SETS, main
-from qa.datasets import GoldQuestion, load_gold
 from qa.errors import InvalidArgument
-from qa.metrics import Metrics, QuestionResult, evidence_spans
-from qa.trec import docid, qrels_lines, run_lines, strictly_decreasing, write_lines
+from qa.eval import trec
+from qa.eval.datasets import GoldQuestion, load_gold
+from qa.eval.metrics import Metrics, QuestionResult, evidence_spans
+from qa.eval.trec import docid, qrels_lines, run_lines, strictly_decreasing, write_lines
 from qa.types import Hit, Passage
 from tests.conftest import ROOT
 

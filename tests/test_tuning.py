@@ -6,15 +6,15 @@ import dataclasses
 import numpy as np
 import pytest
 
-from qa import tuning
-from qa.answer_sentence import SENTENCE_FEATURES
-from qa.answerability import ANSWERABILITY_FEATURES
-from qa.datasets import GoldQuestion, OffTopicQuestion
+from qa.answer.answerability import ANSWERABILITY_FEATURES
+from qa.answer.fusion import linear, mean_of_rankings, zscore
+from qa.answer.retrieval import RANKING_FEATURES
+from qa.answer.search import Searcher
+from qa.answer.sentence import SENTENCE_FEATURES
 from qa.errors import InvalidArgument
-from qa.fusion import linear, mean_of_rankings, zscore
-from qa.retrieval import RANKING_FEATURES
-from qa.search import Searcher
-from qa.spec import fitted_scoring
+from qa.eval import tuning
+from qa.eval.datasets import GoldQuestion, OffTopicQuestion
+from qa.index.spec import fitted_scoring
 
 GOLD = [
     GoldQuestion(f"g{i}", question, (evidence,), "dev")

@@ -1,0 +1,158 @@
+"""Search: a question -> ranked passages, the answer sentence, and whether
+the corpus answers it at all.
+
+This is the query path shared by the CLI, the web app and evaluation. The
+:class:`Searcher` orchestrates small parts: input checks
+(:mod:`qa.inputs`), follow-ups (:mod:`qa.answer.followup`), the views of each
+candidate passage and each mode's scores (:mod:`qa.answer.retrieval`, over the pure
+functions of :mod:`qa.answer.fusion`), the answer sentence
+(:mod:`qa.answer.sentence`) and the index's calibration. It never builds
+anything: :meth:`Searcher.open` opens an index (building it only when it is
+missing or stale, through :mod:`qa.build.opener`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from qa.answer import answerability
+from qa.answer import sentence as answer_sentence
+from qa.answer.followup import with_previous
+from qa.answer.fusion import mean_of_rankings, top_ids
+from qa.answer.retrieval import Views, evidence, mode_scores, passage_views, question_evidence
+from qa.answer.sentence import Candidates
+from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, Config
+from qa.index import keyword
+from qa.index.embedding import Embedder
+from qa.index.spec import IndexSpec
+from qa.index.store import StoredIndex
+from qa.inputs import check_mode, check_top_k, clean_previous, clean_question
+from qa.types import Answer, Hit, Passage
+
+if TYPE_CHECKING:
+    from qa.build.opener import EmbedderFactory
+
+
+@dataclass(frozen=True)
+class Trace:
+    question: str  # as shown
+    text: str  # as searched (with the previous question's words for a follow-up)
+    context: str | None  # the earlier question leaned on
+    hits: tuple[Hit, ...]
+    evidence: float  # uncalibrated topicality
+    confidence: float  # calibrated topicality
+    candidates: Candidates | None  # the answer-sentence candidates, scored
+    answerability: dict[str, float] | None  # its features
+    probability: float | None  # that the best candidate answers the question
+    outcome: str
+
+
+class Searcher:
+    def __init__(self, index: StoredIndex, embedder: Embedder) -> None:
+        self.index = index
+        self.embedder = embedder
+
+    @classmethod
+    def open(cls, config: Config, *, embedder_factory: EmbedderFactory | None = None) -> Searcher:
+        """A searcher over the index in ``config.index_dir``, rebuilt first when
+        it is missing, stale or damaged (with a one-line note)."""
+        from qa.build.opener import open_index
+
+        return cls(*open_index(config, embedder_factory=embedder_factory))
+
+    @property
+    def passages(self) -> list[Passage]:
+        return self.index.passages
+
+    @property
+    def spec(self) -> IndexSpec:
+        return self.index.spec
+
+    @property
+    def index_id(self) -> str:
+        """The identity of the index build answering (see :attr:`qa.spec.Manifest.index_id`)."""
+        return self.index.manifest.index_id
+
+    def ask(self, question: Any, k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, previous: Any = "") -> Answer:
+        """Answer ``question``; ``previous`` is the question asked before it, used
+        only when this one leans on it (see :mod:`qa.answer.followup`)."""
+        trace = self.trace(question, k, mode, previous)
+        answered = trace.outcome == answerability.ANSWERED and trace.candidates is not None
+        sentence = answer_sentence.choose(trace.candidates, self.index, trace.hits) if answered else None
+        return Answer(
+            trace.question, trace.outcome, sentence, trace.hits, trace.confidence, trace.probability, trace.context
+        )
+
+    def trace(self, question: Any, k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, previous: Any = "") -> Trace:
+        """Every step of answering ``question``: what ``ask`` reports, and what
+        tuning and evaluation look at."""
+        shown, text, context, k, mode = self._prepare(question, k, mode, previous)
+        if not self.passages:
+            return Trace(shown, text, context, (), 0.0, 0.0, None, None, None, answerability.NOT_COVERED)
+        scoring, calibration = self.spec.scoring, self.spec.calibration
+        vector = self.embedder.encode([text])[0]
+        views = passage_views(self.index, text, vector, scoring.candidates)
+        scores = self._scores(views, shown if context else None)
+        hits = tuple(_hits(self.passages, scores[mode], k))
+        raw = evidence(views, scoring)
+        confidence = calibration.confidence(raw) if calibration else 1.0
+        found, values, probability = None, None, None
+        if confidence >= 0.5 and hits:
+            found = answer_sentence.candidates(self.index, text, vector, hits, scores["hybrid"], scoring)
+        if found is not None:
+            values = answerability.features(self.index, text, found, raw, calibration)
+            probability = answerability.probability(values, scoring)
+        outcome = answerability.outcome(confidence, probability, scoring)
+        return Trace(shown, text, context, hits, raw, confidence, found, values, probability, outcome)
+
+    def search(self, question: Any, k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, previous: Any = "") -> list[Hit]:
+        """The ranked passages alone: no confidence, no answer sentence."""
+        shown, text, context, k, mode = self._prepare(question, k, mode, previous)
+        if not self.passages:
+            return []
+        vector = self.embedder.encode([text])[0]
+        views = passage_views(self.index, text, vector, self.spec.scoring.candidates)
+        return _hits(self.passages, self._scores(views, shown if context else None)[mode], k)
+
+    def _scores(self, views: Views, alone: str | None) -> dict[str, np.ndarray]:
+        """Each mode's scores. A follow-up is searched as read with the previous
+        question's words, and on its own: the mean of the two. Read together
+        alone, the words of the previous question find what answered *it* (after
+        "Which country took over in December 2024?", "What is its main
+        priority?" found the handover, not the new chair's priority)."""
+        scoring = self.spec.scoring
+        together = mode_scores(views, scoring)
+        if alone is None:
+            return together
+        vector = self.embedder.encode([alone])[0]
+        apart = mode_scores(passage_views(self.index, alone, vector, scoring.candidates), scoring)
+        return {mode: mean_of_rankings(together[mode], apart[mode]) for mode in together}
+
+    def neighbours(self, passage: Passage, radius: int = 1) -> list[Passage]:
+        """The passages just before and after ``passage`` in its document, for context."""
+        around = self.passages[max(0, passage.id - radius) : passage.id + radius + 1]
+        return [p for p in around if p.source == passage.source and p.id != passage.id]
+
+    def uses_word(self, word: str) -> bool:
+        """Whether the corpus uses ``word`` (after the keyword analyser): a short
+        question with a word it never uses is not read as a follow-up."""
+        return keyword.uses(self.index.passage_keywords, word)
+
+    def raw_evidence(self, questions: list[str]) -> np.ndarray:
+        """The uncalibrated evidence for each question, encoded in one batch."""
+        return question_evidence(self.index, self.embedder, self.spec.scoring, questions)
+
+    def _prepare(self, question: Any, k: Any, mode: Any, previous: Any) -> tuple[str, str, str | None, int, str]:
+        """(question as shown, text to search, earlier question leaned on, k, mode)."""
+        shown = clean_question(question)
+        k, mode = check_top_k(k), check_mode(mode)
+        earlier = clean_previous(previous)
+        combined = with_previous(shown, earlier, self.uses_word) if earlier else None
+        return (shown, combined, earlier, k, mode) if combined else (shown, shown, None, k, mode)
+
+
+def _hits(passages: list[Passage], scores: np.ndarray, k: int) -> list[Hit]:
+    return [Hit(passages[i], float(scores[i]), rank) for rank, i in enumerate(map(int, top_ids(scores, k)), start=1)]

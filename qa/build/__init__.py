@@ -1,0 +1,12 @@
+"""Building an index and opening it for every caller.
+
+Owns the build (``builder``: corpus -> passages -> vectors -> keyword
+indexes -> calibration -> ONNX export -> published files), the off-topic
+probes and the calibration fitted on them (``probes``, ``calibration``, with
+``data/``), whether an index still fits (``freshness``), and the one way to
+open an index (``opener``).
+
+May import ``qa.index``, ``qa.answer`` (calibration scores probe questions
+exactly as search does) and the core modules; never ``qa.eval``,
+``qa.feedback``, ``qa.web`` or ``qa.cli``.
+"""

@@ -1,0 +1,335 @@
+"""Building the index: corpus -> passages -> vectors -> keyword indexes ->
+calibration -> ONNX export -> published by the store.
+
+``build`` on the command line and :func:`refresh` (called by the opener when
+an index is missing or stale) share one path, under the build lock: read the
+index once, decide (:mod:`qa.build.freshness`), then do the least work that makes
+it fit: nothing, a new calibration, or a build that re-embeds only the texts
+the embedding cache does not hold. This module never imports the query layer
+(:mod:`qa.answer.search`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import platform
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+
+import numpy as np
+
+from qa import __version__
+from qa.build.calibration import calibrate
+from qa.build.freshness import Staleness, staleness, wanted
+from qa.config import Config
+from qa.errors import CorpusError, InvalidArgument, ModelError
+from qa.index import keyword
+from qa.index.chunking import INTRODUCTION, chunk_corpus
+from qa.index.documents import load_corpus
+from qa.index.embedding import (
+    Embedder,
+    EmbedderFactory,
+    ModelRef,
+    SentenceTransformerEmbedder,
+    encoder_for,
+    load_embedder,
+)
+from qa.index.embedding_cache import CachedEmbedder
+from qa.index.spec import Counts, IndexSpec, Manifest, ModelSpec, Settings
+from qa.index.store import (
+    EncoderFiles,
+    Opened,
+    StoredIndex,
+    build_lock,
+    index_files,
+    read_manifest,
+    try_read_index,
+    write_index,
+    write_manifest,
+    writing,
+)
+from qa.types import Document, Passage
+
+log = logging.getLogger("qa")
+
+CACHE_DIR = "cache"
+# Above this many passages, dense search is approximate (HNSW).
+APPROXIMATE_ABOVE = 20_000
+HNSW_NEIGHBOURS = 32
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 128
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    action: str  # "built", "recalibrated" or "up to date"
+    reason: str
+    documents: int
+    passages: int
+    sentences: int
+    embedded: int  # texts embedded by this build; the rest came from the cache
+    seconds: float
+
+    @property
+    def built(self) -> bool:
+        return self.action != "up to date"
+
+
+def build_index(
+    config: Config,
+    *,
+    force: bool = False,
+    progress: bool = False,
+    embedder_factory: EmbedderFactory | None = None,
+) -> BuildReport:
+    """Build the index unless an up-to-date, intact one is already there."""
+    started = time.perf_counter()
+    documents = load_corpus(config.corpus_dir)
+    opened, problem = try_read_index(config.index_dir)
+    stale = Staleness("forced", rebuild=True) if force else _staleness(config, opened, problem, documents)
+    if stale is None and opened is not None:
+        # Nothing to write, so no lock: a read-only index directory is fine.
+        return _report(opened[0], stale, 0, started)
+    with build_lock(config.index_dir):
+        opened, problem = _current(config, opened, problem)
+        stale = Staleness("forced", rebuild=True) if force else _staleness(config, opened, problem, documents)
+        (index, _), embedded = _bring_up_to_date(config, documents, opened, stale, embedder_factory, progress)
+    return _report(index, stale, embedded, started)
+
+
+def _report(index: StoredIndex, stale: Staleness | None, embedded: int, started: float) -> BuildReport:
+    counts = index.manifest.counts
+    action = "up to date" if stale is None else "built" if stale.rebuild else "recalibrated"
+    reason = "up to date" if stale is None else stale.reason
+    seconds = time.perf_counter() - started
+    return BuildReport(action, reason, counts.documents, counts.passages, counts.sentences, embedded, seconds)
+
+
+def refresh(
+    config: Config,
+    documents: list[Document] | None,
+    opened: Opened | None,
+    embedder_factory: EmbedderFactory | None = None,
+) -> Opened:
+    """An index that fits, from ``opened`` (what the caller read and found
+    missing or stale): another process may have brought it up to date while
+    this one waited for the lock. What is done is said in a one-line note;
+    an index directory this process cannot write is an IndexWriteError."""
+    with build_lock(config.index_dir):
+        opened, problem = _current(config, opened, "no index yet")
+        stale = _staleness(config, opened, problem, documents)
+        if stale is not None:
+            what = "rebuilding" if stale.rebuild else "recalibrating"
+            log.warning("note: %s the index in %s (%s)", what, config.index_dir, stale.reason)
+        result, _ = _bring_up_to_date(config, documents, opened, stale, embedder_factory, progress=False)
+    return result
+
+
+def _current(config: Config, opened: Opened | None, problem: str) -> tuple[Opened | None, str]:
+    """What is on disk now (under the lock): ``opened`` again when its manifest
+    is unchanged (no second verification), else a fresh read."""
+    if opened is not None:
+        try:
+            if read_manifest(config.index_dir) == opened[0].manifest:
+                return opened, ""
+        except Exception:  # noqa: BLE001 - whatever it is, the fresh read below names it
+            pass
+    return try_read_index(config.index_dir)
+
+
+def _staleness(
+    config: Config, opened: Opened | None, problem: str, documents: list[Document] | None
+) -> Staleness | None:
+    if opened is None:
+        return Staleness(problem or "no index yet", rebuild=True)
+    _, settings = wanted(config, opened[0].manifest)
+    return staleness(opened[0].manifest, documents, settings)
+
+
+def _bring_up_to_date(
+    config: Config,
+    documents: list[Document] | None,
+    opened: Opened | None,
+    stale: Staleness | None,
+    embedder_factory: EmbedderFactory | None,
+    progress: bool,
+) -> tuple[Opened, int]:
+    """(the index, texts embedded) after doing what ``stale`` calls for."""
+    if stale is None and opened is not None:
+        return opened, 0
+    ref, settings = wanted(config, opened[0].manifest if opened else None)
+    if stale is not None and not stale.rebuild and opened is not None:
+        return _recalibrate(config, opened, settings, embedder_factory), 0
+    if documents is None:
+        documents = load_corpus(config.corpus_dir)  # unreadable before; raises the CorpusError if still so
+    return _build(config, documents, ref, settings, opened, embedder_factory, progress)
+
+
+def _build(
+    config: Config,
+    documents: list[Document],
+    ref: ModelRef,
+    settings: Settings,
+    previous: Opened | None,
+    embedder_factory: EmbedderFactory | None,
+    progress: bool,
+) -> tuple[Opened, int]:
+    """Build and publish the index; return it and how many texts had to be
+    embedded (the rest came from the embedding cache)."""
+    reused = _reusable_encoder(previous, ref)
+    base = _build_embedder(ref, reused, embedder_factory)
+    embedder = CachedEmbedder(base, config.index_dir / CACHE_DIR)
+    max_tokens = settings.chunking.max_tokens
+    if max_tokens > embedder.max_seq_length:
+        raise InvalidArgument(f"max_tokens {max_tokens} exceeds the model's limit of {embedder.max_seq_length}")
+    passages = _chunk(documents, embedder, max_tokens, progress)
+    if not passages:  # nothing to search; the keyword and calibration steps would fail on it in their own words
+        raise CorpusError(
+            f"the corpus in {config.corpus_dir} yields no passages: "
+            "its documents are empty or hold only interviewer questions"
+        )
+    sentences = [p.sentence_text(s) for p in passages for s in p.sentences]
+    passage_vectors = embedder.encode([p.text for p in passages], progress=progress).reshape(-1, embedder.dimension)
+    sentence_vectors = embedder.encode(sentences, progress=progress).reshape(-1, embedder.dimension)
+    spec = IndexSpec(
+        ModelSpec(embedder.model_id, embedder.dimension, embedder.max_seq_length),
+        settings.chunking,
+        settings.scoring,
+        settings.probes,
+        calibration=None,
+    )
+    manifest = Manifest(
+        spec=spec,
+        corpus={d.source: d.sha256 for d in documents},
+        artifacts={},
+        counts=Counts(len(documents), len(passages), len(sentences)),
+        created_at=_now(),
+        versions=_library_versions(),
+    )
+    index = StoredIndex(
+        manifest=manifest,
+        passages=passages,
+        dense=dense_index(passage_vectors),
+        sentence_vectors=sentence_vectors,
+        question_vectors=_question_vectors(passages, embedder),
+        passage_keywords=keyword.build([p.text for p in passages]),
+        sentence_keywords=keyword.build(sentences),
+    )
+    calibration, summary = calibrate(index, embedder, settings.scoring) if passages else (None, {})
+    encoder_files = reused if reused is not None else _export(base, ref)
+    manifest = dataclasses.replace(
+        manifest,
+        spec=dataclasses.replace(spec, calibration=calibration),
+        encoder=ref.id if encoder_files else None,
+        calibration_probes=summary,
+    )
+    with writing(config.index_dir):
+        embedder.save()  # the embedding cache lives in the index directory
+    files = index_files(
+        passages, index.dense, sentence_vectors, index.question_vectors, index.passage_keywords, index.sentence_keywords
+    )
+    written = write_index(config.index_dir, manifest, {**files, **encoder_files})
+    return (dataclasses.replace(index, manifest=written), encoder_files), embedder.embedded
+
+
+def _chunk(documents: list[Document], embedder: Embedder, max_tokens: int, progress: bool) -> list[Passage]:
+    """The corpus's passages, with a progress bar in characters when asked
+    (a large corpus, or one long line, takes seconds to chunk)."""
+    if not progress:
+        return chunk_corpus(documents, embedder.count_tokens, max_tokens)
+    from tqdm import tqdm
+
+    total = sum(len(d.text) for d in documents)
+    with tqdm(total=total, unit="char", unit_scale=True, desc="chunking", leave=False) as bar:
+        return chunk_corpus(documents, embedder.count_tokens, max_tokens, progress=lambda n: bar.update(n - bar.n))
+
+
+def _recalibrate(
+    config: Config, opened: Opened, settings: Settings, embedder_factory: EmbedderFactory | None
+) -> Opened:
+    """New scoring or probes over the same artifacts: calibrate again and
+    replace the manifest alone."""
+    index, encoder_files = opened
+    embedder = encoder_for(index.model_id, encoder_files, embedder_factory)
+    calibration, summary = calibrate(index, embedder, settings.scoring) if index.passages else (None, {})
+    spec = dataclasses.replace(index.spec, scoring=settings.scoring, probes=settings.probes, calibration=calibration)
+    manifest = dataclasses.replace(index.manifest, spec=spec, calibration_probes=summary, created_at=_now())
+    write_manifest(config.index_dir, manifest)
+    return dataclasses.replace(index, manifest=manifest), encoder_files
+
+
+def _reusable_encoder(previous: Opened | None, ref: ModelRef) -> EncoderFiles | None:
+    """The previous index's verified ONNX export, when it is one of ``ref``."""
+    if previous is None or not previous[1] or previous[0].manifest.encoder != ref.id:
+        return None
+    return previous[1]
+
+
+def _build_embedder(ref: ModelRef, reused: EncoderFiles | None, embedder_factory: EmbedderFactory | None) -> Embedder:
+    if embedder_factory is not None:
+        return embedder_factory(ref)
+    if reused is not None:
+        # An existing ONNX export of this model embeds new passages without torch.
+        from qa.index.onnx_encoder import OnnxEmbedder
+
+        try:
+            return OnnxEmbedder(reused, ref.id)
+        except ModelError as exc:
+            log.warning("note: %s", exc)
+    return load_embedder(ref)
+
+
+def _export(embedder: Embedder, ref: ModelRef) -> EncoderFiles:
+    """The ONNX export of the model the index was built with, or nothing
+    (with a note) when it cannot be exported."""
+    if not isinstance(embedder, SentenceTransformerEmbedder):
+        return {}  # a stand-in embedder (tests), or the ONNX encoder itself: nothing to export
+    from qa.index.onnx_export import export_onnx
+
+    try:
+        return export_onnx(embedder.model, ref.id)
+    except ModelError as exc:
+        log.warning("note: %s; questions will be encoded with sentence-transformers", exc)
+        return {}
+
+
+def dense_index(vectors: np.ndarray):  # -> faiss.Index
+    """Exact inner-product search up to APPROXIMATE_ABOVE passages, HNSW
+    beyond (see benchmarks/ for recall and speed). Unit vectors: inner
+    product = cosine."""
+    import faiss
+
+    if len(vectors) <= APPROXIMATE_ABOVE:
+        index = faiss.IndexFlatIP(vectors.shape[1])
+    else:
+        index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        index.hnsw.efSearch = HNSW_EF_SEARCH
+    index.add(vectors)
+    return index
+
+
+def _question_vectors(passages: list[Passage], embedder: Embedder) -> np.ndarray:
+    """Row i: the vector of passage i's interviewer question (zeros for the
+    introduction, which answers none)."""
+    sections = sorted({p.section for p in passages if p.section and p.section != INTRODUCTION})
+    vectors = dict(zip(sections, embedder.encode(sections), strict=True))
+    zeros = np.zeros(embedder.dimension, dtype=np.float32)
+    return np.array([vectors.get(p.section, zeros) for p in passages], dtype=np.float32).reshape(-1, embedder.dimension)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _library_versions() -> dict[str, str]:
+    versions = {"qa": __version__, "python": platform.python_version()}
+    for package in ("faiss-cpu", "numpy", "bm25s", "sentence-transformers", "torch", "transformers", "onnxruntime"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions

@@ -1,0 +1,49 @@
+"""Is an index still what it should be? One comparison for every caller.
+
+The wanted :class:`~qa.spec.Settings` come from the configuration (model and
+chunking default to what the existing index was built with, so asking never
+rebuilds an index built with other settings), the scoring defaults of this
+version, and the shipped probe set. An index is stale when its corpus or its
+settings differ; when only the scoring or the probes differ, a new
+calibration is enough.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa.build.probes import probes_sha256
+from qa.config import DEFAULT_MAX_TOKENS, Config
+from qa.index.chunking import CHUNKING_VERSION
+from qa.index.embedding import ModelRef, resolve_model
+from qa.index.keyword import ANALYSER
+from qa.index.spec import ChunkingSpec, Manifest, Settings, fitted_scoring
+from qa.types import Document
+
+SCORING = fitted_scoring(ANALYSER)
+
+
+@dataclass(frozen=True)
+class Staleness:
+    reason: str  # in words, for the one-line note
+    rebuild: bool  # False: the artifacts stand, only the calibration is redone
+
+
+def wanted(config: Config, built: Manifest | None) -> tuple[ModelRef, Settings]:
+    """The model and the settings an index for ``config`` should have."""
+    model = config.model or (built.spec.model.id if built else None)
+    max_tokens = config.max_tokens or (built.spec.chunking.max_tokens if built else DEFAULT_MAX_TOKENS)
+    ref = resolve_model(model)
+    return ref, Settings(ref.id, ChunkingSpec(CHUNKING_VERSION, max_tokens), SCORING, probes_sha256())
+
+
+def staleness(manifest: Manifest, documents: list[Document] | None, settings: Settings) -> Staleness | None:
+    """Why an index with ``manifest`` no longer fits, or None when it does.
+    ``documents`` None: the corpus cannot be read, so it is not compared."""
+    if documents is not None and dict(manifest.corpus) != {d.source: d.sha256 for d in documents}:
+        return Staleness("the corpus changed", rebuild=True)
+    built = manifest.spec.settings
+    changes = built.changes(settings)
+    if not changes:
+        return None
+    return Staleness("; ".join(changes), rebuild=built.needs_rebuild(settings))
