@@ -88,7 +88,7 @@ COLUMNS = (
 )
 VOTE_COLUMNS = ("store", "users", "votes", "errors", "timed out", "rows stored", "p50", "p95", "max", "throughput")
 VOTE_QUESTION = "When did Kuwait join CICA?"
-STORED = ("Thank you", "What was wrong")  # the notices of a vote stored (app.THANKS, app.ASK_COMMENT)
+STORED = ("Thank you", "What was wrong")  # the notices of a vote stored (voting.THANKS, voting.ASK_COMMENT)
 
 
 @dataclass(frozen=True)

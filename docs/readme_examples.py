@@ -70,7 +70,8 @@ def example_votes(path: str) -> None:
     from datetime import UTC, datetime, timedelta
     from pathlib import Path
 
-    from qa.feedback.store import DISLIKE, LIKE, FeedbackStore, Vote
+    from qa.feedback.store import FeedbackStore
+    from qa.feedback.votes import DISLIKE, LIKE, Vote
 
     store_path = Path(path)
     for leftover in store_path.parent.glob(store_path.name + "*"):  # the database and its WAL files

@@ -108,11 +108,11 @@ def feedback_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def launched_app(real_searcher, feedback_url):
     """app.py's page and API on a free loopback port, launched as app.py
     launches it (votes go to ``feedback_url``)."""
-    import app
     from qa.feedback.store import FeedbackStore
+    from qa.web import page, serve
 
     with FeedbackStore.open(feedback_url) as store:
-        demo = app.build_demo(real_searcher, store)
-        _, url, _ = app.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+        demo = page.build_demo(real_searcher, store)
+        _, url, _ = serve.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
         yield url
         demo.close()

@@ -100,15 +100,15 @@ def test_load_check_votes_through_the_page_and_counts_the_rows_stored(load, laun
 
 def test_load_check_counts_votes_that_were_not_stored(load, real_searcher):
     """A store that fails: every vote answered with a notice, none stored, all counted as errors."""
-    import app
     from qa.errors import FeedbackError
+    from qa.web import page, serve
 
     class Unavailable:
         def record(self, vote):
             raise FeedbackError("feedback store sqlite:///gone: disk I/O error")
 
-    demo = app.build_demo(real_searcher, Unavailable())
-    _, url, _ = app.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    demo = page.build_demo(real_searcher, Unavailable())
+    _, url, _ = serve.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
     try:
         scenario = load.VoteScenario("broken", 2, 2)
         result = load.vote_run(url, scenario, lambda: 0)
@@ -125,12 +125,12 @@ def test_load_check_votes_into_postgresql(load, real_searcher):
         if os.environ.get("CI") == "true":
             pytest.fail("CI=true but QA_TEST_POSTGRES_URL is not set")
         pytest.skip("no PostgreSQL server: set QA_TEST_POSTGRES_URL")
-    import app
     from qa.feedback.store import FeedbackStore
+    from qa.web import page, serve
 
     with load.postgres_schema(url) as schema_url, FeedbackStore.open(schema_url) as store:
-        demo = app.build_demo(real_searcher, store)
-        _, served, _ = app.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+        demo = page.build_demo(real_searcher, store)
+        _, served, _ = serve.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
         try:
             result = load.vote_run(served, load.VoteScenario("PostgreSQL", 3, 2), load.rows_in(schema_url))
         finally:

@@ -19,7 +19,8 @@ from urllib.parse import quote, urlparse
 
 import pytest
 
-from qa.feedback.store import DISLIKE, FeedbackStore
+from qa.feedback.store import FeedbackStore
+from qa.feedback.votes import DISLIKE
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.cli import build_parser, main
+from qa.cli import main
+from qa.cli.main import build_parser
 from tests.conftest import ROOT
 
 PASSAGE_KEYS = {"rank", "text", "score", "source", "start", "end", "paragraph", "section", "speaker"}
@@ -214,7 +215,7 @@ def test_questions_are_read_a_line_at_a_time_however_long_the_line(monkeypatch):
     """An endless line (``--questions-file /dev/zero``) is one error, read in
     bounded pieces, never whole: before, the whole input was read first (24 GB
     and the kernel's OOM killer for /dev/zero)."""
-    from qa import cli
+    from qa.cli import ask as cli
 
     class Endless(io.RawIOBase):
         def __init__(self, tail=b""):

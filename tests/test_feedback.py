@@ -23,8 +23,10 @@ from sqlalchemy import create_engine, make_url, text
 from qa.cli import main
 from qa.errors import FeedbackError, FeedbackNotFound, InvalidArgument, InvalidVote
 from qa.eval.datasets import load_gold
-from qa.feedback import store as feedback
-from qa.feedback.store import DISLIKE, LIKE, FeedbackStore, StoredVote, Tally, Vote, default_url
+from qa.feedback import store as store_module
+from qa.feedback import votes as feedback
+from qa.feedback.store import FeedbackStore, default_url
+from qa.feedback.votes import DISLIKE, LIKE, StoredVote, Tally, Vote
 
 T0 = datetime(2025, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
 
@@ -298,7 +300,7 @@ def test_many_users_at_once(store_url: str, shared: bool):
 
 def test_a_newer_schema_is_refused_in_one_line(store_url: str):
     FeedbackStore.open(store_url).close()
-    set_schema_version(store_url, feedback.SCHEMA_VERSION + 1)
+    set_schema_version(store_url, store_module.SCHEMA_VERSION + 1)
     with pytest.raises(FeedbackError) as caught:
         FeedbackStore.open(store_url)
     message = str(caught.value)
@@ -308,15 +310,15 @@ def test_a_newer_schema_is_refused_in_one_line(store_url: str):
 def test_an_older_schema_is_migrated(store_url: str, monkeypatch: pytest.MonkeyPatch):
     FeedbackStore.open(store_url).close()  # a version 1 store
     steps: list[int] = []
-    monkeypatch.setattr(feedback, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(feedback, "MIGRATIONS", {1: lambda conn: steps.append(1)})
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_module, "MIGRATIONS", {1: lambda conn: steps.append(1)})
     with FeedbackStore.open(store_url) as store:
         store.record(make_vote())
     assert steps == [1]
     with FeedbackStore.open(store_url):
         pass
     assert steps == [1], "a migrated store is not migrated again"
-    monkeypatch.setattr(feedback, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 1)
     with pytest.raises(FeedbackError, match="schema version 2"):
         FeedbackStore.open(store_url)
 

@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 from ir_measures import RR, NumQ, P, Success, nDCG
 
-from qa.cli import DEFAULT_GOLD_SETS, main
+from qa.cli import main
+from qa.cli.evaluate import DEFAULT_GOLD_SETS
 from qa.errors import InvalidArgument
 from qa.eval import trec
 from qa.eval.datasets import GoldQuestion, load_gold

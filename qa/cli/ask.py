@@ -1,0 +1,169 @@
+"""``ask``: questions from the command line, a file or stdin, answered one at a
+time as they come, as readable text or one JSON object per line."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import shutil
+import sys
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from qa.cli.args import SOME_FAILED, add_common, add_mode, add_top_k
+from qa.config import Config
+from qa.errors import InvalidArgument
+from qa.types import Answer
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    ask = commands.add_parser("ask", help="answer questions with passages from the corpus")
+    ask.add_argument("questions", nargs="*", metavar="QUESTION", help="a question (several are answered in order)")
+    ask.add_argument(
+        "-q", "--questions-file", type=Path, metavar="F", help="read one question per line ('-' for stdin)"
+    )
+    add_top_k(ask)
+    add_mode(ask)
+    ask.add_argument(
+        "-p",
+        "--previous",
+        metavar="QUESTION",
+        default="",
+        help="the question asked before, for follow-ups such as 'what is its main priority?'",
+    )
+    ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    add_common(ask)
+    ask.set_defaults(run=run_ask)
+
+
+
+def run_ask(args: argparse.Namespace, config: Config) -> int:
+    """Questions given as arguments are checked first (a bad one is a usage
+    error); a bad line of --questions-file gets an error in its place, and
+    every other line its answer."""
+    from qa.answer.search import Searcher
+    from qa.inputs import check_previous, clean_question
+
+    for number, question in enumerate(args.questions, start=1):
+        try:
+            clean_question(question)
+        except InvalidArgument as exc:
+            raise InvalidArgument(f"question {number}: {exc}") from None
+    check_previous(args.previous)
+    questions = itertools.chain(args.questions, _questions_in(args.questions_file) if args.questions_file else ())
+    searcher, failed, number = None, 0, 0
+    for number, question in enumerate(questions, start=1):
+        if isinstance(question, _BadLine):
+            failed += 1
+            _print_failure(number, question.start, question.error, args.json)
+            continue
+        searcher = searcher or Searcher.open(config)  # opened once, at the first question; its errors end the run
+        try:
+            answer = searcher.ask(question, k=args.top_k, mode=args.mode, previous=args.previous)
+        except InvalidArgument as exc:
+            failed += 1
+            _print_failure(number, question, str(exc), args.json)
+            continue
+        print(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else format_answer(answer), flush=True)
+    if number == 0:
+        raise InvalidArgument("no question given (pass QUESTION or --questions-file)")
+    return SOME_FAILED if failed else 0
+
+
+def format_answer(answer: Answer) -> str:
+    width = min(100, shutil.get_terminal_size((100, 20)).columns)
+    lines = [f"Q: {answer.question}"]
+    if answer.context:
+        lines += textwrap.wrap(
+            f"(read together with: {answer.context})", width, initial_indent="   ", subsequent_indent="   "
+        )
+    if answer.outcome == "answered" and answer.sentence is not None:
+        says = "(the interviewer says) " if answer.sentence.speaker == "interviewer" else ""
+        lines += textwrap.wrap(says + answer.sentence.text, width, initial_indent="A: ", subsequent_indent="   ")
+        lines.append(f"   (on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f})")
+    elif answer.outcome == "related":
+        lines += textwrap.wrap(
+            "A: The interview discusses this, but does not seem to answer this exact question "
+            f"(on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f}).",
+            width,
+            subsequent_indent="   ",
+        )
+        lines.append("   The closest passages; they may not answer your exact question:")
+    else:
+        lines.append(f"A: The interview does not seem to cover this (confidence {answer.confidence:.2f}).")
+        if answer.hits:
+            lines.append("   The closest passages, low confidence:")
+    for hit in answer.hits:
+        p = hit.passage
+        lines.append("")
+        speaker = ", the interviewer" if p.speaker == "interviewer" else ""
+        lines.append(f"  [{hit.rank}] score {hit.score:.3f}  {p.source}, paragraph {p.paragraph}{speaker}")
+        lines += textwrap.wrap(f"In reply to: {p.section}", width, initial_indent="      ", subsequent_indent="      ")
+        lines += textwrap.wrap(p.text, width, initial_indent="      | ", subsequent_indent="      | ")
+    return "\n".join(lines) + "\n"
+
+
+def _print_failure(number: int, question: str, message: str, as_json: bool) -> None:
+    from qa.inputs import MAX_QUESTION_CHARS
+
+    if as_json:
+        shown = question if len(question) <= MAX_QUESTION_CHARS else question[:MAX_QUESTION_CHARS] + "…"
+        print(json.dumps({"question": shown, "error": message}, ensure_ascii=False), flush=True)
+    else:
+        print(f"error: question {number}: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class _BadLine:
+    """A line of --questions-file that cannot be a question: how it starts, and why."""
+
+    start: str
+    error: str
+
+
+def _questions_in(path: Path) -> Iterator[str | _BadLine]:
+    """One question per line, read as they come (a pipe is answered line by
+    line) and never more than one line's worth at a time: a line too long to
+    be a question, or not UTF-8, is a _BadLine in its place (and the rest of
+    that line is skipped, however long). Lines end at "\\n" (and "\\r\\n")
+    only: a U+2028 or form feed inside a question is part of it. The file is
+    opened now, so that one that cannot be read is an error before any answer."""
+    try:
+        stream = sys.stdin.buffer if str(path) == "-" else path.open("rb")
+    except OSError as exc:
+        raise InvalidArgument(f"cannot read questions file {path}: {exc.strerror}") from exc
+    return _lines_of(stream, path)
+
+
+def _lines_of(stream: BinaryIO, path: Path) -> Iterator[str | _BadLine]:
+    from qa.inputs import MAX_QUESTION_CHARS
+
+    limit = 4 * MAX_QUESTION_CHARS + 2  # bytes: UTF-8 takes at most 4 a character, and "\\r\\n"
+    with stream if stream is not sys.stdin.buffer else contextlib.nullcontext(stream):
+        while line := _read_line(stream, limit, path):
+            if len(line) == limit and not line.endswith(b"\n"):
+                yield _BadLine(
+                    line.decode("utf-8", "replace"), f"the question is longer than {MAX_QUESTION_CHARS} characters"
+                )
+                while (rest := _read_line(stream, limit, path)) and not rest.endswith(b"\n"):
+                    pass
+                continue
+            try:
+                text = line.removesuffix(b"\n").removesuffix(b"\r").decode("utf-8")
+            except UnicodeDecodeError:
+                yield _BadLine(line.decode("utf-8", "replace").strip(), "the line is not UTF-8 text")
+                continue
+            if text.strip():
+                yield text
+
+
+def _read_line(stream: BinaryIO, limit: int, path: Path) -> bytes:
+    try:
+        return stream.readline(limit)
+    except OSError as exc:
+        raise InvalidArgument(f"cannot read questions file {path}: {exc.strerror}") from exc

@@ -1,0 +1,155 @@
+"""``eval`` and ``tune``: measuring the system on the question sets, and fitting
+its scoring models on their dev split."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from qa.cli.args import add_common, add_top_k
+from qa.config import DEFAULT_MODE, MODES, Config
+from qa.errors import InvalidArgument
+from qa.types import Passage
+
+if TYPE_CHECKING:
+    from qa.eval.datasets import GoldQuestion
+    from qa.eval.metrics import QuestionResult
+
+# The evaluation sets ship with the package (qa/eval/data), so eval runs from any directory.
+EVAL_DATA = Path(__file__).resolve().parent.parent / "eval" / "data"
+DEFAULT_GOLD = EVAL_DATA / "gold.jsonl"
+DEFAULT_OFF_TOPIC = EVAL_DATA / "offtopic.jsonl"
+DEFAULT_FOLLOWUPS = EVAL_DATA / "followups.jsonl"
+DEFAULT_GOLD_SETS = (DEFAULT_GOLD, EVAL_DATA / "gold_styles.jsonl")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    evaluate = commands.add_parser("eval", help="measure retrieval against a gold set")
+    add_gold(evaluate)
+    evaluate.add_argument(
+        "--off-topic",
+        type=Path,
+        metavar="F",
+        help=f"questions the corpus does not answer, for abstention (default {DEFAULT_OFF_TOPIC} if present)",
+    )
+    evaluate.add_argument(
+        "--followups",
+        type=Path,
+        metavar="F",
+        help=f"follow-up questions with the question before (default {DEFAULT_FOLLOWUPS} if present)",
+    )
+    add_top_k(evaluate, help_text="a question misses when no relevant passage is in the top K")
+    evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
+    evaluate.add_argument("--plot", type=Path, metavar="PNG", help="save the risk-coverage curve (needs matplotlib)")
+    evaluate.add_argument(
+        "--run-out", type=Path, metavar="FILE", help="write the ranking as a TREC run, for trec_eval, ir_measures, ranx"
+    )
+    evaluate.add_argument("--qrels-out", type=Path, metavar="FILE", help="write the relevance judgements as TREC qrels")
+    evaluate.add_argument(
+        "--run-mode", choices=MODES, help=f"the mode --run-out writes (default {DEFAULT_MODE}); needs --run-out"
+    )
+    add_common(evaluate)
+    evaluate.set_defaults(run=run_eval)
+
+    tune = commands.add_parser("tune", help="fit the scoring models on the dev split, with cross-validation")
+    add_gold(tune)
+    tune.add_argument(
+        "--off-topic", type=Path, default=DEFAULT_OFF_TOPIC, metavar="F", help="near-misses are its kind near-miss"
+    )
+    tune.add_argument("--write", action="store_true", help="write the fitted models to qa/build/data/scoring.json")
+    add_common(tune)
+    tune.set_defaults(run=run_tune)
+
+
+def run_eval(args: argparse.Namespace, config: Config) -> int:
+    from qa.answer.search import Searcher
+    from qa.eval.datasets import load_followups, load_gold_sets, load_off_topic
+    from qa.eval.evaluation import evaluate_modes, full_report
+
+    if args.run_out is not None and args.run_out == args.qrels_out:
+        raise InvalidArgument(f"--run-out and --qrels-out are both {args.run_out}: give two files")
+    if args.plot is not None:
+        _check_plot_path(args.plot)
+    if args.run_mode is not None and args.run_out is None:
+        raise InvalidArgument("--run-mode picks the run --run-out writes: give --run-out FILE too")
+    run_mode = args.run_mode or DEFAULT_MODE
+    gold_sets = load_gold_sets(args.gold or list(DEFAULT_GOLD_SETS))
+    off_topic_path = args.off_topic or (DEFAULT_OFF_TOPIC if DEFAULT_OFF_TOPIC.exists() else None)
+    off_topic = load_off_topic(off_topic_path) if off_topic_path else []
+    followups_path = args.followups or (DEFAULT_FOLLOWUPS if DEFAULT_FOLLOWUPS.exists() else None)
+    followup_pairs = load_followups(followups_path) if followups_path else []
+    searcher = Searcher.open(config)
+    gold = [item for items in gold_sets.values() for item in items]
+    results = evaluate_modes(searcher, gold, args.top_k)
+    report = full_report(searcher, gold_sets, off_topic, args.top_k, followup_pairs, results)
+    if args.plot:
+        try:
+            report.plot(args.plot)
+        except OSError as exc:
+            raise InvalidArgument(f"cannot write the plot {args.plot}: {exc.strerror}") from exc
+        print(f"wrote the risk-coverage curve to {args.plot}", file=sys.stderr)
+    _write_trec(args, run_mode, results[run_mode], gold, searcher.passages)
+    print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if args.json else report.to_table())
+    return 0
+
+
+def _check_plot_path(path: Path) -> None:
+    """Before the evaluation runs: a PNG file name in a directory that exists."""
+    if path.suffix.lower() != ".png" or path.is_dir():
+        raise InvalidArgument(f"--plot writes a PNG: give a file name ending in .png, not {path}")
+    if not path.parent.is_dir():
+        raise InvalidArgument(f"--plot {path}: no directory {path.parent}")
+
+
+def _write_trec(
+    args: argparse.Namespace,
+    mode: str,
+    results: Sequence[QuestionResult],
+    gold: Sequence[GoldQuestion],
+    passages: Sequence[Passage],
+) -> None:
+    """``--run-out`` and ``--qrels-out``: eval's own ranking and judgements (see qa.eval.trec)."""
+    from qa.eval import trec
+
+    if args.run_out:
+        lines = trec.run_lines(results, trec.run_tag(mode))
+        trec.write_lines(args.run_out, lines, "run")
+        print(f"wrote the {mode} run, {len(lines)} lines, to {args.run_out}", file=sys.stderr)
+    if args.qrels_out:
+        lines = trec.qrels_lines(gold, passages)
+        trec.write_lines(args.qrels_out, lines, "qrels")
+        print(f"wrote the qrels, {len(lines)} lines, to {args.qrels_out}", file=sys.stderr)
+
+
+def run_tune(args: argparse.Namespace, config: Config) -> int:
+    from importlib import resources
+
+    from qa.answer.search import Searcher
+    from qa.eval.datasets import load_gold_sets, load_off_topic
+    from qa.eval.tuning import tune, write
+
+    gold_files = args.gold or list(DEFAULT_GOLD_SETS)
+    gold = [item for items in load_gold_sets(gold_files).values() for item in items]
+    near_misses = [item for item in load_off_topic(args.off_topic) if item.kind == "near-miss"]
+    report = tune(Searcher.open(config), gold, near_misses)
+    print(report.to_table())
+    if args.write:
+        target = Path(str(resources.files("qa.build").joinpath("data/scoring.json")))
+        write(report, target, [*gold_files, args.off_topic])
+        print(f"wrote {target}; the next ask or build recalibrates the index")
+    return 0
+
+
+def add_gold(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-g",
+        "--gold",
+        type=Path,
+        action="append",
+        metavar="F",
+        help=f"gold set, JSON Lines (repeatable; default {', '.join(map(str, DEFAULT_GOLD_SETS))})",
+    )

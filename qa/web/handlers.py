@@ -1,0 +1,176 @@
+"""The chat's handlers: plain functions over a :class:`~qa.answer.search.Searcher`
+and the turns the reader's browser keeps (:mod:`qa.web.conversation`),
+testable without a browser. :mod:`qa.web.page` wires them into the page.
+
+No retrieval logic lives here, and every text a person typed or the corpus
+holds is shown as text (:mod:`qa.web.render`), never rendered as HTML or Markdown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from qa.answer.followup import conversation_context
+from qa.answer.search import Searcher
+from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MODES
+from qa.errors import InvalidArgument
+from qa.inputs import MAX_QUESTION_CHARS, check_previous, visible_text
+from qa.web import render
+from qa.web.citation import conversation_markdown
+from qa.web.conversation import Turn, to_records, turns_from_records
+
+# The conversation lives in the reader's browser as turns (qa.web.conversation:
+# compact records, not the replies' HTML) and comes back with every event, so
+# the chat keeps the last KEPT_TURNS exchanges; the largest request (a vote:
+# 20 turns of 10 passages and 1,000-character questions, plus the voted
+# reply) is far below MAX_REQUEST_BYTES, an API question a few kB.
+KEPT_TURNS = 20
+FEEDBACK_OPTIONS = {"like": "Like", "dislike": "Dislike"}  # a turn's vote -> the chat's thumb
+BLANK = "Please type a question about the interview."
+
+
+def coerce_top_k(top_k: Any) -> int:
+    """API callers may send anything; clamp numbers into range, reject the rest."""
+    try:
+        number = int(float(top_k))
+    except (TypeError, ValueError, OverflowError):
+        raise gr.Error(f"top_k must be a number from 1 to {MAX_TOP_K}") from None
+    return max(1, min(MAX_TOP_K, number))
+
+
+def coerce_mode(mode: Any) -> str:
+    if mode in (None, ""):
+        return DEFAULT_MODE
+    if mode not in MODES:
+        raise gr.Error(f"mode must be one of {', '.join(MODES)}")
+    return str(mode)
+
+
+def ask_json(
+    searcher: Searcher, question: Any, top_k: Any = DEFAULT_TOP_K, previous: Any = "", mode: Any = DEFAULT_MODE
+) -> dict[str, Any]:
+    """The ``ask`` endpoint: the same object as ``python -m qa ask --json``.
+    A bad input is a ``gr.Error`` with its message as is."""
+    k, mode = coerce_top_k(top_k), coerce_mode(mode)
+    try:
+        check_previous(previous)
+        return searcher.ask(question, k=k, mode=mode, previous=previous).to_dict()
+    except InvalidArgument as exc:
+        raise gr.Error(str(exc)) from None
+
+
+def ask_turn(
+    searcher: Searcher, message: Any, earlier: list[str], top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+) -> Turn:
+    """One question from the chat, as a turn. ``earlier`` are the questions
+    asked before that a follow-up may lean on. A blank or over-long message,
+    or a bad setting, is a refused turn whose note says why."""
+    text = shown_message(message)
+    if not isinstance(message, str) or not message.strip():
+        return Turn.refused(text, BLANK, searcher.index_id, DEFAULT_TOP_K, DEFAULT_MODE)
+    try:
+        k, mode = coerce_top_k(top_k), coerce_mode(mode)
+        answer = searcher.ask(message, k=k, mode=mode, previous=conversation_context(earlier, searcher.uses_word))
+    except (InvalidArgument, gr.Error) as exc:
+        note = f"Sorry, I cannot answer that: {getattr(exc, 'message', str(exc))}."
+        return Turn.refused(text, note, searcher.index_id, DEFAULT_TOP_K, DEFAULT_MODE)
+    return Turn.from_answer(answer, searcher.index_id, k, mode)
+
+
+def reply_html(searcher: Searcher, turn: Turn) -> str:
+    """A turn's reply as the chat shows it: the answer, its copy buttons, the
+    passages' cards; from the index build that answered, or, when that build
+    is gone, what the turn itself holds."""
+    if turn.outcome is None:
+        return render.text(turn.note)
+    answer = turn.answer(searcher.passages) if turn.index_id == searcher.index_id else None
+    if answer is None:
+        return render.earlier_reply(turn, render.actions(turn))
+    neighbours = {hit.passage.id: searcher.neighbours(hit.passage) for hit in answer.hits}
+    return render.reply(answer, neighbours, render.actions(turn))
+
+
+def chat_reply(
+    searcher: Searcher, message: Any, earlier: list[str], top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+) -> tuple[str, bool]:
+    """One chat turn: the reply as HTML, and whether later follow-ups may lean on the message."""
+    turn = ask_turn(searcher, message, earlier, top_k, mode)
+    return reply_html(searcher, turn), turn.leans
+
+
+def chat_view(searcher: Searcher, turns: list[Turn]) -> dict[str, Any]:
+    """The chat showing ``turns``: each question as text, each reply, and the
+    thumbs of the votes already given (an update for the Chatbot)."""
+    messages = []
+    for turn in turns:
+        messages.append({"role": "user", "content": render.text(turn.question)})
+        messages.append({"role": "assistant", "content": reply_html(searcher, turn)})
+    votes = [FEEDBACK_OPTIONS.get(turn.vote or "") for turn in turns]
+    return gr.update(value=messages, feedback_value=votes)
+
+
+def leaned_on(turns: list[Turn]) -> list[str]:
+    return [turn.question for turn in turns if turn.leans]
+
+
+def respond(
+    searcher: Searcher, message: Any, records: Any, top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+    """The chat's submit: the cleared question box, the chat, and the turns
+    (the browser's records, with this one added; the last KEPT_TURNS)."""
+    turns = turns_from_records(records, KEPT_TURNS)
+    turns = [*turns, ask_turn(searcher, message, leaned_on(turns), top_k, mode)][-KEPT_TURNS:]
+    return "", chat_view(searcher, turns), to_records(turns)
+
+
+def retry(
+    searcher: Searcher, records: Any, top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The last question asked again (with the settings as they are now), in place of its reply."""
+    turns = turns_from_records(records, KEPT_TURNS)
+    if turns:
+        turns[-1] = ask_turn(searcher, turns[-1].question, leaned_on(turns[:-1]), top_k, mode)
+    return chat_view(searcher, turns), to_records(turns)
+
+
+def undo(searcher: Searcher, records: Any) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+    """The last turn taken back: its question returns to the question box."""
+    turns = turns_from_records(records, KEPT_TURNS)
+    question = turns.pop().question if turns else ""
+    return question, chat_view(searcher, turns), to_records(turns)
+
+
+def restore(
+    searcher: Searcher, records: Any, question: Any = None, top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The page opening: the conversation kept in the browser, then the
+    question of the address (``/?q=...``), if any, asked."""
+    turns = turns_from_records(records, KEPT_TURNS)
+    if isinstance(question, str) and question.strip():
+        turns = [*turns, ask_turn(searcher, question, leaned_on(turns), top_k, mode)][-KEPT_TURNS:]
+    return chat_view(searcher, turns), to_records(turns)
+
+
+def conversation_file(records: Any) -> str:
+    """What "Download" saves: the conversation as Markdown."""
+    return conversation_markdown(turns_from_records(records, KEPT_TURNS))
+
+
+def shown_message(message: Any) -> str:
+    """The message as the conversation keeps it: cleaned, and an over-long one
+    (refused by the reply) cut to the question limit, never kept whole."""
+    if not isinstance(message, str):
+        return ""
+    text = visible_text(message[: 4 * MAX_QUESTION_CHARS])
+    return text if len(text) <= MAX_QUESTION_CHARS else text[:MAX_QUESTION_CHARS] + "…"
+
+
+def index_status(searcher: Searcher) -> str:
+    manifest = searcher.index.manifest
+    counts = manifest.counts
+    return (
+        f"Index: model {render.text(searcher.index.model_id)} · {counts.documents} documents · "
+        f"{counts.passages} passages · built {render.text(manifest.created_at)} · build {searcher.index_id}"
+    )

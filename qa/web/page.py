@@ -1,0 +1,160 @@
+"""The page: ``build_demo`` wires the handlers (:mod:`qa.web.handlers`,
+:mod:`qa.web.voting`) into a Gradio page: a chat whose replies take a like or
+dislike (with an optional comment) and can be copied as a link or a citation,
+retry and undo of the last turn, the conversation kept in the reader's
+browser and downloadable as Markdown, ``/?q=...`` asking on load, example
+questions, settings, the index status, and a named API endpoint ``ask`` that
+returns the ``ask --json`` object. Its CSS and scripts are files in
+``assets/``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import gradio as gr
+
+from qa.answer.search import Searcher
+from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MODES
+from qa.feedback.store import FeedbackStore
+from qa.feedback.votes import MAX_COMMENT
+from qa.inputs import MAX_QUESTION_CHARS
+from qa.web import render
+from qa.web.handlers import (
+    FEEDBACK_OPTIONS,
+    ask_json,
+    chat_view,
+    conversation_file,
+    index_status,
+    respond,
+    restore,
+    retry,
+    undo,
+)
+from qa.web.voting import send_comment, vote
+
+EXAMPLES = [
+    "Why is CICA being turned into a full international organization?",
+    "Which countries joined CICA during Kazakhstan's chairmanship?",
+    "What are Azerbaijan's priorities as the new chair?",
+    "How many priority areas does the Catalogue of confidence building measures have?",
+    "What did the Youth Council work on?",
+]
+# Where the browser keeps the conversation (localStorage). Fixed, so that it
+# survives a restart and reads the same on every replica. The "secret" is no
+# secret: Gradio sends it to the page, which encrypts with it; what it guards
+# is the reader's own conversation, in the reader's own browser.
+CONVERSATION_KEY = "cica-qa-conversation-v1"
+CONVERSATION_SECRET = "cica-qa-conversation"
+DOWNLOAD_NAME = "cica-conversation.md"
+
+
+def asset(name: str) -> str:
+    """A file of ``qa/web/assets``: the page's CSS and scripts."""
+    return resources.files("qa.web").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+# The page's scripts (qa/web/assets): "Copy link" / "Copy with citation" copy
+# their button's value, run once when the page loads; after /?q=... is asked on
+# load, the address without it (a reload shows the conversation instead of
+# asking again); "Download" saves the Markdown the server wrote (no file on the server).
+CSS = asset("page.css")
+PAGE_JS = asset("copy.js")
+FORGET_QUESTION_JS = asset("forget_question.js")
+DOWNLOAD_JS = asset("download.js")
+
+
+def build_demo(searcher: Searcher, feedback: FeedbackStore | None = None) -> gr.Blocks:
+    """The page over ``searcher``; like/dislike buttons only with a ``feedback`` store."""
+
+    def chat(message: str, records: list, top_k: float, mode: str) -> tuple[str, dict, list]:
+        return respond(searcher, message, records, top_k, mode)
+
+    def load(records: list, top_k: float, mode: str, request: gr.Request) -> tuple[dict, list]:
+        return restore(searcher, records, request.query_params.get("q"), top_k, mode)
+
+    def ask(question: str = "", top_k: float = DEFAULT_TOP_K, previous: str = "", mode: str = DEFAULT_MODE) -> dict:
+        return ask_json(searcher, question, top_k, previous, mode)
+
+    # No telemetry: Gradio would otherwise post usage to api.gradio.app and fetch its latest version from there.
+    with gr.Blocks(title="Ask the CICA interview", fill_height=True, analytics_enabled=False) as demo:
+        gr.Markdown(
+            "## Ask the CICA interview\n"
+            "The interview with CICA Secretary General Kairat Sarybay on Kazakhstan's 2020-2024 chairmanship "
+            "and the handover to Azerbaijan. Answers are quoted from the interview, with where they come from."
+        )
+        turns = gr.BrowserState([], storage_key=CONVERSATION_KEY, secret=CONVERSATION_SECRET)
+        chatbot = gr.Chatbot(
+            label="Conversation",
+            elem_id="chat",
+            height="60vh",
+            latex_delimiters=[],
+            sanitize_html=True,
+            feedback_options=list(FEEDBACK_OPTIONS.values()) if feedback else None,
+            placeholder="Ask anything about the interview, or pick an example below.",
+        )
+        if feedback is not None:
+            _feedback_panel(feedback, chatbot, turns)
+        question = gr.Textbox(
+            placeholder="Type a question and press Enter",
+            show_label=False,
+            elem_id="question",
+            max_length=MAX_QUESTION_CHARS,
+            submit_btn="Ask",
+        )
+        with gr.Row(elem_id="examples"):
+            example_buttons = [gr.Button(example, size="sm", variant="secondary") for example in EXAMPLES]
+        with gr.Accordion("Settings", open=False, elem_id="settings"):
+            top_k = gr.Slider(1, 10, value=DEFAULT_TOP_K, step=1, label="Passages to show")
+            mode = gr.Radio(list(MODES), value=DEFAULT_MODE, label="Retrieval")
+        with gr.Row():
+            clear = gr.Button("New conversation", size="sm", variant="secondary")
+            download = gr.Button("Download conversation (Markdown)", size="sm", variant="secondary", elem_id="download")
+        markdown = gr.Textbox(visible=False)
+        gr.Markdown(index_status(searcher), elem_id="status")
+
+        private = {"api_visibility": "private"}
+        inputs, outputs = [question, turns, top_k, mode], [question, chatbot, turns]
+        question.submit(chat, inputs, outputs, **private)
+        for button, example in zip(example_buttons, EXAMPLES, strict=True):
+            button.click(lambda e=example: e, None, question, **private).then(chat, inputs, outputs, **private)
+        chatbot.retry(lambda r, k, m: retry(searcher, r, k, m), [turns, top_k, mode], [chatbot, turns], **private)
+        chatbot.undo(lambda r: undo(searcher, r), [turns], outputs, **private)
+        for cleared in (clear.click, chatbot.clear):
+            cleared(lambda: ("", chat_view(searcher, []), []), None, outputs, **private)
+        download.click(conversation_file, [turns], [markdown], **private).then(
+            None, [markdown], None, js=DOWNLOAD_JS, **private
+        )
+        demo.load(load, [turns, top_k, mode], [chatbot, turns], **private).then(
+            None, None, None, js=FORGET_QUESTION_JS, **private
+        )
+        gr.api(ask, api_name="ask")
+    return demo
+
+
+def _feedback_panel(store: FeedbackStore, chatbot: gr.Chatbot, turns: gr.BrowserState) -> None:
+    """Under the chat: what a vote did, and the comment box a dislike opens;
+    wired to the thumbs on every reply."""
+    notice = gr.Markdown(elem_id="feedback-note")
+    with gr.Group(visible=False, elem_id="dislike") as dislike:
+        comment = gr.Textbox(
+            label="What was wrong with this answer? (optional)", elem_id="comment", max_length=MAX_COMMENT, lines=2
+        )
+        with gr.Row():
+            send = gr.Button("Send comment", size="sm", variant="primary", elem_id="send-comment")
+            skip = gr.Button("No comment", size="sm", variant="secondary")
+    awaiting_comment = gr.State(None)  # the id of the dislike just stored, on the server: this session's only
+
+    def thumb(records: list, data: gr.LikeData) -> tuple[list, str, dict, int | None, str]:
+        records, said, vote_id = vote(store, records, data.index, data.liked)
+        return records, render.text(said), gr.update(visible=vote_id is not None), vote_id, ""
+
+    def comment_sent(vote_id: int | None, text: str) -> tuple[str, dict, None, str]:
+        return render.text(send_comment(store, vote_id, text)), gr.update(visible=False), None, ""
+
+    private = {"api_visibility": "private"}
+    chatbot.like(thumb, [turns], [turns, notice, dislike, awaiting_comment, comment], **private)
+    panel = [notice, dislike, awaiting_comment, comment]
+    send.click(comment_sent, [awaiting_comment, comment], panel, **private)
+    comment.submit(comment_sent, [awaiting_comment, comment], panel, **private)
+    skip.click(lambda: ("", gr.update(visible=False), None, ""), None, panel, **private)
