@@ -233,10 +233,10 @@ def latencies(ask: Callable[[str], object], questions: list[str], count: int) ->
 
 
 def open_searcher(corpus: Path, index: Path) -> Any:
-    from qa.answer.search import Searcher
+    import qa
     from qa.config import Config
 
-    return Searcher.open(Config(corpus_dir=corpus, index_dir=index))
+    return qa.open_searcher(Config(corpus_dir=corpus, index_dir=index))
 
 
 def warm_asks(corpus: Path, builds: Builds, questions: list[str], count: int) -> tuple[Sample, Sample]:
@@ -384,7 +384,7 @@ class Scale:
     build: Run
     noop: Sample
     cold: list[Run]
-    opened: float  # seconds for Searcher.open in this process
+    opened: float  # seconds for qa.open_searcher in this process
     warm: Sample
     index: Path
 
@@ -425,7 +425,7 @@ def scale_rows(scale: Scale) -> list[Row]:
         ("build, no-op (s, median (min-max))", scale.noop.spread()),
         ("cold ask, end to end (s, median (min-max))", Sample(tuple(r.seconds for r in scale.cold)).spread()),
         ("cold ask peak RSS (MB, max)", f"{max(r.max_rss_mb for r in scale.cold):.0f}"),
-        ("Searcher.open in-process (s)", f"{scale.opened:.2f}"),
+        ("open_searcher in-process (s)", f"{scale.opened:.2f}"),
         ("warm ask top-5 hybrid p50 (ms)", f"{1000 * scale.warm.median:.2f}"),
         ("warm ask top-5 hybrid p95 (ms)", f"{1000 * scale.warm.percentile(95):.2f}"),
     ]

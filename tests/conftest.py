@@ -80,7 +80,7 @@ def fake_factory():
 @pytest.fixture(scope="session")
 def real_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
     """The real interview, copied, with an index built once by the real model."""
-    from qa.build.builder import build_index
+    from qa.build.ensure import build_index
 
     root = tmp_path_factory.mktemp("real")
     shutil.copytree(ROOT / "corpus", root / "corpus")
@@ -91,9 +91,9 @@ def real_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
 
 @pytest.fixture(scope="session")
 def real_searcher(real_config: Config):
-    from qa.answer.search import Searcher
+    from qa import open_searcher
 
-    return Searcher.open(real_config)
+    return open_searcher(real_config)
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,16 @@ import warnings
 import pytest
 
 from qa.build import freshness
-from qa.build.builder import build_index
-from qa.build.opener import open_index
+from qa.build.ensure import build_index, ensure_index
 from qa.errors import CorpusError
 from qa.index.store import read_manifest
 from tests.conftest import FakeEmbedder
+
+
+def open_index(config, embedder_factory):
+    """The index ensure_index opens, and its question encoder."""
+    opened = ensure_index(config, embedder_factory=embedder_factory)
+    return opened.index, opened.embedder(embedder_factory)
 
 
 def test_build_then_up_to_date_then_forced(tiny_config, fake_factory):

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from qa.answer.search import Searcher
+from qa import open_searcher
 from qa.build import calibration
 from qa.build.calibration import in_domain_probes
 from qa.build.probes import off_topic_probes
@@ -19,12 +19,12 @@ def test_confidence_is_a_logistic_centred_on_the_threshold():
 def test_probes_ship_with_the_package_and_come_from_the_corpus(tiny_config, fake_factory):
     probes = off_topic_probes()
     assert len(probes) >= 50 and not any(p.startswith("#") for p in probes)
-    index = Searcher.open(tiny_config, embedder_factory=fake_factory).index
+    index = open_searcher(tiny_config, embedder_factory=fake_factory).index
     assert "How many member states does the Conference have?" in in_domain_probes(index.passages)
 
 
 def test_calibration_is_stored_and_separates_in_from_off_topic(tiny_config, fake_factory):
-    searcher = Searcher.open(tiny_config, embedder_factory=fake_factory)
+    searcher = open_searcher(tiny_config, embedder_factory=fake_factory)
     threshold = searcher.spec.calibration.threshold
     probes = searcher.index.manifest.calibration_probes
     assert probes["off_topic"]["count"] == len(off_topic_probes())
@@ -37,7 +37,7 @@ def test_calibration_is_stored_and_separates_in_from_off_topic(tiny_config, fake
 
 
 def test_in_domain_probes_are_bounded_and_spread(tiny_config, fake_factory, monkeypatch):
-    index = Searcher.open(tiny_config, embedder_factory=fake_factory).index
+    index = open_searcher(tiny_config, embedder_factory=fake_factory).index
     every = in_domain_probes(index.passages)
     monkeypatch.setattr(calibration, "MAX_IN_DOMAIN_PROBES", 3)
     bounded = in_domain_probes(index.passages)
@@ -46,7 +46,7 @@ def test_in_domain_probes_are_bounded_and_spread(tiny_config, fake_factory, monk
 
 
 def test_batch_evidence_equals_one_question_at_a_time(tiny_config, fake_factory):
-    searcher = Searcher.open(tiny_config, embedder_factory=fake_factory)
+    searcher = open_searcher(tiny_config, embedder_factory=fake_factory)
     questions = ["When did Kuwait join?", "What is the speed of light?", "charter"]
     batch = searcher.raw_evidence(questions)
     assert batch.tolist() == pytest.approx([searcher.raw_evidence([q])[0] for q in questions], abs=1e-5)

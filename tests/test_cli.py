@@ -285,7 +285,7 @@ def test_a_line_separator_inside_a_question_does_not_split_it(real_config, capsy
 def test_a_bug_says_so_with_its_traceback_and_exit_1(monkeypatch, capsys, tmp_path):
     """Only domain errors are the user's; a ValueError from deep inside (numpy,
     FAISS) is a bug, not "error: ..." with exit 2."""
-    from qa.build import builder as build
+    from qa.build import ensure as build
 
     def broken(*args, **kwargs):
         raise ValueError("operands could not be broadcast together")

@@ -244,7 +244,8 @@ def test_the_encoder_is_loaded_from_the_file_that_was_checked(real_config, tmp_p
 
     copy = tmp_path / "index"
     shutil.copytree(real_config.index_dir, copy)
-    index, encoder_files = read_index(copy)
+    opened = read_index(copy)
+    index, encoder_files = opened.index, opened.encoder_files
     replacement = copy / "replacement.onnx"
     replacement.write_bytes(b"not a model")
     os.replace(replacement, copy / "encoder.onnx")

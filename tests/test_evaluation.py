@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.answer.search import Searcher
+from qa import open_searcher
 from qa.errors import InvalidArgument
 from qa.eval.datasets import GoldQuestion, OffTopicQuestion, load_gold, load_gold_sets, load_off_topic
 from qa.eval.evaluation import OffTopicResult, curve, evaluate, kinds, outcomes
@@ -48,7 +48,7 @@ def test_metric_edges():
 
 
 def test_evaluate_finds_relevant_passages_and_checks_the_answer(tiny_config, fake_factory):
-    searcher = Searcher.open(tiny_config, embedder_factory=fake_factory)
+    searcher = open_searcher(tiny_config, embedder_factory=fake_factory)
     gold = [GoldQuestion("k", "When did Kuwait join the Conference?", ("Kuwait joined in 2022",), "dev")]
     (res,) = evaluate(searcher, gold)
     assert res.first_rank == 1 and res.relevant_total == 1

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer.search import Searcher
-from qa.build.builder import build_index
+from qa import open_searcher
+from qa.build.ensure import build_index
 from qa.cli import main
 from qa.config import Config
 from qa.errors import IndexNotFound, IndexWriteError
@@ -248,7 +248,7 @@ def change_corpus(config: Config) -> None:
 def assert_whole_or_none(index_dir: Path, previous: Manifest) -> None:
     """No manifest (the next run rebuilds) or the previous, whole index; no leftovers."""
     try:
-        index, _ = read_index(index_dir)
+        index = read_index(index_dir).index
     except IndexNotFound:
         pass
     else:
@@ -259,7 +259,7 @@ def assert_whole_or_none(index_dir: Path, previous: Manifest) -> None:
 def test_a_full_disk_during_a_build_is_one_line(tiny_config, fake_factory, small_disk, caplog):
     config = on_disk(tiny_config, small_disk("512k"))
     build_index(config, embedder_factory=fake_factory)
-    previous, _ = read_index(config.index_dir)
+    previous = read_index(config.index_dir).index
     filler = fill(config.index_dir.parent)
     change_corpus(config)
     with pytest.raises(IndexWriteError) as caught:
@@ -270,7 +270,7 @@ def test_a_full_disk_during_a_build_is_one_line(tiny_config, fake_factory, small
     assert_whole_or_none(config.index_dir, previous.manifest)
     filler.unlink()
     with caplog.at_level(logging.WARNING, logger="qa"):
-        searcher = Searcher.open(config, embedder_factory=fake_factory)
+        searcher = open_searcher(config, embedder_factory=fake_factory)
     assert "Oman joined" in searcher.search("When did Oman join?", k=1)[0].passage.text
 
 
@@ -281,7 +281,7 @@ def test_a_write_that_fails_at_any_point_of_a_build_is_one_line(tiny_config, fak
     from qa import files
 
     build_index(tiny_config, embedder_factory=fake_factory)
-    previous, _ = read_index(tiny_config.index_dir)
+    previous = read_index(tiny_config.index_dir).index
     old_index = tiny_config.index_dir.with_name("old-index")
     shutil.copytree(tiny_config.index_dir, old_index)
     change_corpus(tiny_config)
@@ -321,7 +321,7 @@ def test_a_read_only_index_directory(tiny_config, fake_factory, small_disk, capl
         build_index(config, force=True, embedder_factory=fake_factory)
     change_corpus(config)
     with caplog.at_level(logging.WARNING, logger="qa"):
-        searcher = Searcher.open(config, embedder_factory=fake_factory)
+        searcher = open_searcher(config, embedder_factory=fake_factory)
     assert "Kuwait joined" in searcher.search("When did Kuwait join?", k=1)[0].passage.text
     (note,) = [record.getMessage() for record in caplog.records if record.name == "qa"]
     assert note.startswith(f"note: answering from the index in {config.index_dir} as it is")

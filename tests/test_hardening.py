@@ -23,8 +23,8 @@ from gradio_client import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.answer.search import Searcher
-from qa.build.builder import build_index
+from qa import open_searcher
+from qa.build.ensure import build_index
 from qa.config import MODES
 from qa.errors import IndexCorrupt, IndexNotFound, InvalidQuestion
 from qa.index.store import index_files, read_index, write_index
@@ -340,7 +340,7 @@ def test_a_build_that_dies_after_any_file_leaves_no_index_or_a_whole_one(tiny_co
             build_index(tiny_config, force=True, embedder_factory=fake_factory)
         monkeypatch.undo()
         try:
-            index, _ = read_index(tiny_config.index_dir)
+            index = read_index(tiny_config.index_dir).index
         except IndexNotFound:
             assert crash_at < total or when == "before rename", crash_at
         else:
@@ -348,7 +348,7 @@ def test_a_build_that_dies_after_any_file_leaves_no_index_or_a_whole_one(tiny_co
             assert (True, False) in words or (False, True) in words
             assert len({w for w in words if any(w)}) == 1, (crash_at, "a mix of two builds")
         # IndexCorrupt would escape here: the protection under test failed.
-        searcher = Searcher.open(tiny_config, embedder_factory=fake_factory)
+        searcher = open_searcher(tiny_config, embedder_factory=fake_factory)
         assert "Oman joined in 2022" in searcher.search("When did Oman join?", k=1)[0].passage.text
         assert not list(tiny_config.index_dir.glob(".*.tmp")), "leftovers of the dead build were not swept"
 
@@ -375,13 +375,13 @@ def test_two_builds_at_once_do_not_corrupt_each_other(real_config, tmp_path):
     command = [sys.executable, "-m", "qa", "build", "--force", "--corpus", str(corpus), "--index", str(index)]
     processes = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     assert [p.wait(timeout=120) for p in processes] == [0, 0]
-    loaded, _ = read_index(index)
-    assert len(loaded.passages) == loaded.dense.ntotal == len(read_index(real_config.index_dir)[0].passages)
+    loaded = read_index(index).index
+    assert len(loaded.passages) == loaded.dense.ntotal == len(read_index(real_config.index_dir).index.passages)
 
 
 def test_an_index_whose_parts_disagree_is_rebuilt(tiny_config, fake_factory, caplog):
     build_index(tiny_config, embedder_factory=fake_factory)
-    stored, _ = read_index(tiny_config.index_dir)
+    stored = read_index(tiny_config.index_dir).index
     # Checksums all match, but one passage is missing next to four vectors.
     files = index_files(
         stored.passages[:-1],
@@ -395,5 +395,5 @@ def test_an_index_whose_parts_disagree_is_rebuilt(tiny_config, fake_factory, cap
     with pytest.raises(IndexCorrupt, match="4 vectors for 3 passages"):
         read_index(tiny_config.index_dir)
     with caplog.at_level(logging.WARNING, logger="qa"):
-        searcher = Searcher.open(tiny_config, embedder_factory=fake_factory)
+        searcher = open_searcher(tiny_config, embedder_factory=fake_factory)
     assert len(searcher.passages) == 4 and "rebuilding" in caplog.text

@@ -4,14 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis.extra.numpy import arrays
 
+from qa import open_searcher
 from qa.answer.fusion import top_ids
-from qa.answer.search import Searcher
 from qa.errors import InvalidArgument, InvalidQuestion
 
 
 @pytest.fixture
 def searcher(tiny_config, fake_factory):
-    return Searcher.open(tiny_config, embedder_factory=fake_factory)
+    return open_searcher(tiny_config, embedder_factory=fake_factory)
 
 
 def test_ranks_passages_by_similarity_with_descending_scores(searcher):

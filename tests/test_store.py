@@ -10,8 +10,8 @@ import bm25s
 import numpy as np
 import pytest
 
-from qa.answer.search import Searcher
-from qa.build.builder import build_index
+from qa import open_searcher
+from qa.build.ensure import build_index
 from qa.errors import IndexCorrupt, IndexNotFound
 from qa.files import sha256_bytes
 from qa.index import keyword
@@ -48,7 +48,8 @@ def test_manifest_records_what_the_index_was_built_from(tiny_config, fake_factor
 
 def test_round_trip(tiny_config, fake_factory):
     build_index(tiny_config, embedder_factory=fake_factory)
-    index, encoder = read_index(tiny_config.index_dir)
+    opened = read_index(tiny_config.index_dir)
+    index, encoder = opened.index, opened.encoder_files
     assert index.dense.ntotal == len(index.passages) == 4
     assert index.sentence_vectors.shape == (6, 64)
     assert encoder == {}  # a stand-in embedder has nothing to export
@@ -112,7 +113,7 @@ def test_damaged_or_invalid_manifest_is_rebuilt_with_a_note(tiny_config, fake_fa
     with pytest.raises((IndexCorrupt, IndexNotFound), match=message):
         read_index(tiny_config.index_dir)
     with caplog.at_level(logging.WARNING, logger="qa"):
-        searcher = Searcher.open(tiny_config, embedder_factory=fake_factory)
+        searcher = open_searcher(tiny_config, embedder_factory=fake_factory)
     assert len(searcher.passages) == 4 and "rebuilding the index" in caplog.text
     assert searcher.ask("When did Kuwait join?", k=1).hits[0].passage.text.startswith("The Conference now has 28")
     read_index(tiny_config.index_dir)  # intact again on disk
@@ -167,7 +168,7 @@ def test_reading_never_goes_back_to_the_disk_after_the_checksums(tiny_config, fa
         return data
 
     monkeypatch.setattr(store, "_verified_bytes", verify_then_swap)
-    index, _ = read_index(tiny_config.index_dir)
+    index = read_index(tiny_config.index_dir).index
     assert any("Kuwait" in p.text for p in index.passages) and not any("Oman" in p.text for p in index.passages)
     assert keyword.scores(index.passage_keywords, "Kuwait").max() > 0  # BM25 of the same build as the passages
     assert keyword.scores(index.passage_keywords, "Oman").max() == 0

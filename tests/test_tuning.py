@@ -6,15 +6,15 @@ import dataclasses
 import numpy as np
 import pytest
 
+from qa import open_searcher
 from qa.answer.answerability import ANSWERABILITY_FEATURES
 from qa.answer.fusion import linear, mean_of_rankings, zscore
 from qa.answer.retrieval import RANKING_FEATURES
-from qa.answer.search import Searcher
 from qa.answer.sentence import SENTENCE_FEATURES
+from qa.build.freshness import fitted_scoring
 from qa.errors import InvalidArgument
 from qa.eval import tuning
 from qa.eval.datasets import GoldQuestion, OffTopicQuestion
-from qa.index.spec import fitted_scoring
 
 GOLD = [
     GoldQuestion(f"g{i}", question, (evidence,), "dev")
@@ -39,7 +39,7 @@ NEAR = [
 
 @pytest.fixture
 def searcher(tiny_config, fake_factory):
-    return Searcher.open(tiny_config, embedder_factory=fake_factory)
+    return open_searcher(tiny_config, embedder_factory=fake_factory)
 
 
 def test_fit_gives_a_coefficient_for_every_feature(searcher):

@@ -7,14 +7,14 @@ This is the query path shared by the CLI, the web app and evaluation. The
 candidate passage and each mode's scores (:mod:`qa.answer.retrieval`, over the pure
 functions of :mod:`qa.answer.fusion`), the answer sentence
 (:mod:`qa.answer.sentence`) and the index's calibration. It never builds
-anything: :meth:`Searcher.open` opens an index (building it only when it is
-missing or stale, through :mod:`qa.build.opener`).
+anything and never imports the build: the entry points open an index with
+:func:`qa.build.ensure.ensure_index` and hand it over (see :func:`qa.open_searcher`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -24,16 +24,13 @@ from qa.answer.followup import with_previous
 from qa.answer.fusion import mean_of_rankings, top_ids
 from qa.answer.retrieval import Views, evidence, mode_scores, passage_views, question_evidence
 from qa.answer.sentence import Candidates
-from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, Config
+from qa.config import DEFAULT_MODE, DEFAULT_TOP_K
 from qa.index import keyword
 from qa.index.embedding import Embedder
 from qa.index.spec import IndexSpec
 from qa.index.store import StoredIndex
 from qa.inputs import check_mode, check_top_k, clean_previous, clean_question
 from qa.types import Answer, Hit, Passage
-
-if TYPE_CHECKING:
-    from qa.build.opener import EmbedderFactory
 
 
 @dataclass(frozen=True)
@@ -54,14 +51,6 @@ class Searcher:
     def __init__(self, index: StoredIndex, embedder: Embedder) -> None:
         self.index = index
         self.embedder = embedder
-
-    @classmethod
-    def open(cls, config: Config, *, embedder_factory: EmbedderFactory | None = None) -> Searcher:
-        """A searcher over the index in ``config.index_dir``, rebuilt first when
-        it is missing, stale or damaged (with a one-line note)."""
-        from qa.build.opener import open_index
-
-        return cls(*open_index(config, embedder_factory=embedder_factory))
 
     @property
     def passages(self) -> list[Passage]:

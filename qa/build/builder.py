@@ -1,11 +1,11 @@
 """Building the index: corpus -> passages -> vectors -> keyword indexes ->
-calibration -> ONNX export -> published by the store.
+calibration -> ONNX export -> published by the store; or, when only the
+scoring or the probes changed, a new calibration over the same files.
 
-``build`` on the command line and :func:`refresh` (called by the opener when
-an index is missing or stale) share one path, under the build lock: read the
-index once, decide (:mod:`qa.build.freshness`), then do the least work that makes
-it fit: nothing, a new calibration, or a build that re-embeds only the texts
-the embedding cache does not hold. This module never imports the query layer
+What to do, and when, is decided by :mod:`qa.build.ensure` (under the build
+lock); this module does it, re-embedding only the texts the embedding cache
+does not hold. It is imported only when there is work to do: it brings torch
+(through sentence-transformers) and never the query layer
 (:mod:`qa.answer.search`).
 """
 
@@ -14,39 +14,31 @@ from __future__ import annotations
 import dataclasses
 import logging
 import platform
-import time
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 
 from qa import __version__
 from qa.build.calibration import calibrate
-from qa.build.freshness import Staleness, staleness, wanted
-from qa.config import Config
 from qa.errors import CorpusError, InvalidArgument, ModelError
 from qa.index import keyword
 from qa.index.chunking import INTRODUCTION, chunk_corpus
-from qa.index.documents import load_corpus
 from qa.index.embedding import (
     Embedder,
     EmbedderFactory,
     ModelRef,
     SentenceTransformerEmbedder,
-    encoder_for,
     load_embedder,
 )
 from qa.index.embedding_cache import CachedEmbedder
 from qa.index.spec import Counts, IndexSpec, Manifest, ModelSpec, Settings
 from qa.index.store import (
     EncoderFiles,
-    Opened,
+    OpenedIndex,
     StoredIndex,
-    build_lock,
     index_files,
-    read_manifest,
-    try_read_index,
     write_index,
     write_manifest,
     writing,
@@ -63,132 +55,29 @@ HNSW_EF_CONSTRUCTION = 80
 HNSW_EF_SEARCH = 128
 
 
-@dataclass(frozen=True)
-class BuildReport:
-    action: str  # "built", "recalibrated" or "up to date"
-    reason: str
-    documents: int
-    passages: int
-    sentences: int
-    embedded: int  # texts embedded by this build; the rest came from the cache
-    seconds: float
-
-    @property
-    def built(self) -> bool:
-        return self.action != "up to date"
-
-
-def build_index(
-    config: Config,
-    *,
-    force: bool = False,
-    progress: bool = False,
-    embedder_factory: EmbedderFactory | None = None,
-) -> BuildReport:
-    """Build the index unless an up-to-date, intact one is already there."""
-    started = time.perf_counter()
-    documents = load_corpus(config.corpus_dir)
-    opened, problem = try_read_index(config.index_dir)
-    stale = Staleness("forced", rebuild=True) if force else _staleness(config, opened, problem, documents)
-    if stale is None and opened is not None:
-        # Nothing to write, so no lock: a read-only index directory is fine.
-        return _report(opened[0], stale, 0, started)
-    with build_lock(config.index_dir):
-        opened, problem = _current(config, opened, problem)
-        stale = Staleness("forced", rebuild=True) if force else _staleness(config, opened, problem, documents)
-        (index, _), embedded = _bring_up_to_date(config, documents, opened, stale, embedder_factory, progress)
-    return _report(index, stale, embedded, started)
-
-
-def _report(index: StoredIndex, stale: Staleness | None, embedded: int, started: float) -> BuildReport:
-    counts = index.manifest.counts
-    action = "up to date" if stale is None else "built" if stale.rebuild else "recalibrated"
-    reason = "up to date" if stale is None else stale.reason
-    seconds = time.perf_counter() - started
-    return BuildReport(action, reason, counts.documents, counts.passages, counts.sentences, embedded, seconds)
-
-
-def refresh(
-    config: Config,
-    documents: list[Document] | None,
-    opened: Opened | None,
-    embedder_factory: EmbedderFactory | None = None,
-) -> Opened:
-    """An index that fits, from ``opened`` (what the caller read and found
-    missing or stale): another process may have brought it up to date while
-    this one waited for the lock. What is done is said in a one-line note;
-    an index directory this process cannot write is an IndexWriteError."""
-    with build_lock(config.index_dir):
-        opened, problem = _current(config, opened, "no index yet")
-        stale = _staleness(config, opened, problem, documents)
-        if stale is not None:
-            what = "rebuilding" if stale.rebuild else "recalibrating"
-            log.warning("note: %s the index in %s (%s)", what, config.index_dir, stale.reason)
-        result, _ = _bring_up_to_date(config, documents, opened, stale, embedder_factory, progress=False)
-    return result
-
-
-def _current(config: Config, opened: Opened | None, problem: str) -> tuple[Opened | None, str]:
-    """What is on disk now (under the lock): ``opened`` again when its manifest
-    is unchanged (no second verification), else a fresh read."""
-    if opened is not None:
-        try:
-            if read_manifest(config.index_dir) == opened[0].manifest:
-                return opened, ""
-        except Exception:  # noqa: BLE001 - whatever it is, the fresh read below names it
-            pass
-    return try_read_index(config.index_dir)
-
-
-def _staleness(
-    config: Config, opened: Opened | None, problem: str, documents: list[Document] | None
-) -> Staleness | None:
-    if opened is None:
-        return Staleness(problem or "no index yet", rebuild=True)
-    _, settings = wanted(config, opened[0].manifest)
-    return staleness(opened[0].manifest, documents, settings)
-
-
-def _bring_up_to_date(
-    config: Config,
-    documents: list[Document] | None,
-    opened: Opened | None,
-    stale: Staleness | None,
-    embedder_factory: EmbedderFactory | None,
-    progress: bool,
-) -> tuple[Opened, int]:
-    """(the index, texts embedded) after doing what ``stale`` calls for."""
-    if stale is None and opened is not None:
-        return opened, 0
-    ref, settings = wanted(config, opened[0].manifest if opened else None)
-    if stale is not None and not stale.rebuild and opened is not None:
-        return _recalibrate(config, opened, settings, embedder_factory), 0
-    if documents is None:
-        documents = load_corpus(config.corpus_dir)  # unreadable before; raises the CorpusError if still so
-    return _build(config, documents, ref, settings, opened, embedder_factory, progress)
-
-
-def _build(
-    config: Config,
+def build(
+    index_dir: Path,
+    corpus_dir: Path,
     documents: list[Document],
     ref: ModelRef,
     settings: Settings,
-    previous: Opened | None,
+    previous: OpenedIndex | None,
     embedder_factory: EmbedderFactory | None,
     progress: bool,
-) -> tuple[Opened, int]:
-    """Build and publish the index; return it and how many texts had to be
-    embedded (the rest came from the embedding cache)."""
+) -> tuple[OpenedIndex, int]:
+    """Build the index of ``documents`` (read from ``corpus_dir``) and publish
+    it in ``index_dir``; return it and how many texts had to be embedded (the
+    rest came from the embedding cache). Callers hold the build lock."""
     reused = _reusable_encoder(previous, ref)
     base = _build_embedder(ref, reused, embedder_factory)
-    embedder = CachedEmbedder(base, config.index_dir / CACHE_DIR)
+    embedder = CachedEmbedder(base, index_dir / CACHE_DIR)
     max_tokens = settings.chunking.max_tokens
     if max_tokens > embedder.max_seq_length:
         raise InvalidArgument(f"max_tokens {max_tokens} exceeds the model's limit of {embedder.max_seq_length}")
     passages = _chunk(documents, embedder, max_tokens, progress)
     if not passages:  # nothing to search; the keyword and calibration steps would fail on it in their own words
         raise CorpusError(
-            f"the corpus in {config.corpus_dir} yields no passages: "
+            f"the corpus in {corpus_dir} yields no passages: "
             "its documents are empty or hold only interviewer questions"
         )
     sentences = [p.sentence_text(s) for p in passages for s in p.sentences]
@@ -226,13 +115,13 @@ def _build(
         encoder=ref.id if encoder_files else None,
         calibration_probes=summary,
     )
-    with writing(config.index_dir):
+    with writing(index_dir):
         embedder.save()  # the embedding cache lives in the index directory
     files = index_files(
         passages, index.dense, sentence_vectors, index.question_vectors, index.passage_keywords, index.sentence_keywords
     )
-    written = write_index(config.index_dir, manifest, {**files, **encoder_files})
-    return (dataclasses.replace(index, manifest=written), encoder_files), embedder.embedded
+    written = write_index(index_dir, manifest, {**files, **encoder_files})
+    return OpenedIndex(dataclasses.replace(index, manifest=written), encoder_files), embedder.embedded
 
 
 def _chunk(documents: list[Document], embedder: Embedder, max_tokens: int, progress: bool) -> list[Passage]:
@@ -247,25 +136,25 @@ def _chunk(documents: list[Document], embedder: Embedder, max_tokens: int, progr
         return chunk_corpus(documents, embedder.count_tokens, max_tokens, progress=lambda n: bar.update(n - bar.n))
 
 
-def _recalibrate(
-    config: Config, opened: Opened, settings: Settings, embedder_factory: EmbedderFactory | None
-) -> Opened:
+def recalibrate(
+    index_dir: Path, opened: OpenedIndex, settings: Settings, embedder_factory: EmbedderFactory | None
+) -> OpenedIndex:
     """New scoring or probes over the same artifacts: calibrate again and
     replace the manifest alone."""
-    index, encoder_files = opened
-    embedder = encoder_for(index.model_id, encoder_files, embedder_factory)
+    index = opened.index
+    embedder = opened.embedder(embedder_factory)
     calibration, summary = calibrate(index, embedder, settings.scoring) if index.passages else (None, {})
     spec = dataclasses.replace(index.spec, scoring=settings.scoring, probes=settings.probes, calibration=calibration)
     manifest = dataclasses.replace(index.manifest, spec=spec, calibration_probes=summary, created_at=_now())
-    write_manifest(config.index_dir, manifest)
-    return dataclasses.replace(index, manifest=manifest), encoder_files
+    write_manifest(index_dir, manifest)
+    return OpenedIndex(dataclasses.replace(index, manifest=manifest), opened.encoder_files)
 
 
-def _reusable_encoder(previous: Opened | None, ref: ModelRef) -> EncoderFiles | None:
+def _reusable_encoder(previous: OpenedIndex | None, ref: ModelRef) -> EncoderFiles | None:
     """The previous index's verified ONNX export, when it is one of ``ref``."""
-    if previous is None or not previous[1] or previous[0].manifest.encoder != ref.id:
+    if previous is None or not previous.encoder_files or previous.index.manifest.encoder != ref.id:
         return None
-    return previous[1]
+    return previous.encoder_files
 
 
 def _build_embedder(ref: ModelRef, reused: EncoderFiles | None, embedder_factory: EmbedderFactory | None) -> Embedder:

@@ -10,15 +10,28 @@ calibration is enough.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
 
 from qa.build.probes import probes_sha256
 from qa.config import DEFAULT_MAX_TOKENS, Config
 from qa.index.chunking import CHUNKING_VERSION
 from qa.index.embedding import ModelRef, resolve_model
 from qa.index.keyword import ANALYSER
-from qa.index.spec import ChunkingSpec, Manifest, Settings, fitted_scoring
+from qa.index.spec import FITTED, ChunkingSpec, Manifest, ScoringSpec, Settings
+from qa.records import parse
 from qa.types import Document
+
+
+def fitted_scoring(analyser: str, path: Path | None = None) -> ScoringSpec:
+    """The scoring this version ships: the fitted models of ``qa/build/data/scoring.json``
+    (written by ``python -m qa tune``), with the keyword analyser's name."""
+    data = path.read_bytes() if path else resources.files("qa.build").joinpath("data/scoring.json").read_bytes()
+    fitted = json.loads(data)
+    return parse(ScoringSpec, {"analyser": analyser, **{name: fitted[name] for name in FITTED}}, "scoring")
+
 
 SCORING = fitted_scoring(ANALYSER)
 

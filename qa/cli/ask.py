@@ -46,7 +46,7 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
     """Questions given as arguments are checked first (a bad one is a usage
     error); a bad line of --questions-file gets an error in its place, and
     every other line its answer."""
-    from qa.answer.search import Searcher
+    from qa import open_searcher
     from qa.inputs import check_previous, clean_question
 
     for number, question in enumerate(args.questions, start=1):
@@ -62,7 +62,7 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
             failed += 1
             _print_failure(number, question.start, question.error, args.json)
             continue
-        searcher = searcher or Searcher.open(config)  # opened once, at the first question; its errors end the run
+        searcher = searcher or open_searcher(config)  # opened once, at the first question; its errors end the run
         try:
             answer = searcher.ask(question, k=args.top_k, mode=args.mode, previous=args.previous)
         except InvalidArgument as exc:

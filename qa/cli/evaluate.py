@@ -66,7 +66,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run_eval(args: argparse.Namespace, config: Config) -> int:
-    from qa.answer.search import Searcher
+    from qa import open_searcher
     from qa.eval.datasets import load_followups, load_gold_sets, load_off_topic
     from qa.eval.evaluation import evaluate_modes, full_report
 
@@ -82,7 +82,7 @@ def run_eval(args: argparse.Namespace, config: Config) -> int:
     off_topic = load_off_topic(off_topic_path) if off_topic_path else []
     followups_path = args.followups or (DEFAULT_FOLLOWUPS if DEFAULT_FOLLOWUPS.exists() else None)
     followup_pairs = load_followups(followups_path) if followups_path else []
-    searcher = Searcher.open(config)
+    searcher = open_searcher(config)
     gold = [item for items in gold_sets.values() for item in items]
     results = evaluate_modes(searcher, gold, args.top_k)
     report = full_report(searcher, gold_sets, off_topic, args.top_k, followup_pairs, results)
@@ -128,14 +128,14 @@ def _write_trec(
 def run_tune(args: argparse.Namespace, config: Config) -> int:
     from importlib import resources
 
-    from qa.answer.search import Searcher
+    from qa import open_searcher
     from qa.eval.datasets import load_gold_sets, load_off_topic
     from qa.eval.tuning import tune, write
 
     gold_files = args.gold or list(DEFAULT_GOLD_SETS)
     gold = [item for items in load_gold_sets(gold_files).values() for item in items]
     near_misses = [item for item in load_off_topic(args.off_topic) if item.kind == "near-miss"]
-    report = tune(Searcher.open(config), gold, near_misses)
+    report = tune(open_searcher(config), gold, near_misses)
     print(report.to_table())
     if args.write:
         target = Path(str(resources.files("qa.build").joinpath("data/scoring.json")))

@@ -92,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_build(args: argparse.Namespace, config: Config) -> int:
-    from qa.build.builder import build_index
+    from qa.build.ensure import build_index
 
     report = build_index(config, force=args.force, progress=sys.stderr.isatty())
     detail = f" ({report.reason}; {report.embedded} texts embedded)" if report.built else ""

@@ -17,15 +17,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import types
-import typing
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from qa.errors import IndexCorrupt
 from qa.files import sha256_bytes
+from qa.records import parse
 
 SCHEMA_VERSION = 4
 # Hex digits of the manifest's sha256 that name a build: 48 bits, no collision among any realistic number of builds.
@@ -50,7 +47,8 @@ class ChunkingSpec:
 class ScoringSpec:
     """How the views of a passage become scores, how the answer sentence is
     chosen and when it is claimed. The fitted parts come from
-    ``qa/build/data/scoring.json`` (written by ``python -m qa tune``). Calibration is
+    ``qa/build/data/scoring.json`` (written by ``python -m qa tune``; read by
+    :func:`qa.build.freshness.fitted_scoring`). Calibration is
     fitted on the evidence, so all of it is part of the identity: a change
     means recalibrating."""
 
@@ -74,14 +72,6 @@ class ScoringSpec:
 
 
 FITTED = ("ranking", "answer_sentence", "answerability", "answer_threshold")
-
-
-def fitted_scoring(analyser: str, path: Path | None = None) -> ScoringSpec:
-    """The scoring this version ships: the fitted models of ``qa/build/data/scoring.json``
-    (written by ``python -m qa tune``), with the keyword analyser's name."""
-    data = path.read_bytes() if path else resources.files("qa.build").joinpath("data/scoring.json").read_bytes()
-    fitted = json.loads(data)
-    return _parse(ScoringSpec, {"analyser": analyser, **{name: fitted[name] for name in FITTED}}, "scoring")
 
 
 @dataclass(frozen=True)
@@ -209,16 +199,16 @@ class Manifest:
         try:
             encoder = record.get("encoder")
             manifest = cls(
-                spec=_parse(IndexSpec, {f.name: record.get(f.name) for f in dataclasses.fields(IndexSpec)}, "spec"),
-                corpus=_parse(dict[str, str], _field(record, "corpus", dict).get("files"), "corpus.files"),
-                artifacts=_parse(dict[str, str], record.get("artifacts"), "artifacts"),
-                counts=_parse(Counts, record.get("counts"), "counts"),
-                created_at=_parse(str, record.get("created_at"), "created_at"),
-                versions=_parse(dict[str, str], record.get("versions"), "versions"),
+                spec=parse(IndexSpec, {f.name: record.get(f.name) for f in dataclasses.fields(IndexSpec)}, "spec"),
+                corpus=parse(dict[str, str], _field(record, "corpus", dict).get("files"), "corpus.files"),
+                artifacts=parse(dict[str, str], record.get("artifacts"), "artifacts"),
+                counts=parse(Counts, record.get("counts"), "counts"),
+                created_at=parse(str, record.get("created_at"), "created_at"),
+                versions=parse(dict[str, str], record.get("versions"), "versions"),
                 encoder=None
                 if encoder is None
-                else _parse(str, _field(record, "encoder", dict).get("model_id"), "encoder.model_id"),
-                calibration_probes=_parse(dict[str, Any], record.get("calibration_probes", {}), "calibration_probes"),
+                else parse(str, _field(record, "encoder", dict).get("model_id"), "encoder.model_id"),
+                calibration_probes=parse(dict[str, Any], record.get("calibration_probes", {}), "calibration_probes"),
             )
             _check_ranges(manifest.spec)
         except (TypeError, ValueError) as exc:
@@ -247,51 +237,4 @@ def _field(record: dict[str, Any], name: str, kind: type) -> Any:
     value = record.get(name)
     if not isinstance(value, kind):
         raise TypeError(f"{name} is not a {kind.__name__}")
-    return value
-
-
-def _parse(kind: Any, value: Any, name: str = "value") -> Any:
-    """``value`` checked against the type annotation ``kind`` (dataclasses,
-    str/int/float/bool, ``X | None``, ``dict[str, X]``), built into it."""
-    origin, args = typing.get_origin(kind), typing.get_args(kind)
-    if origin in (types.UnionType, typing.Union):
-        if value is None and type(None) in args:
-            return None
-        (inner,) = [a for a in args if a is not type(None)]
-        return _parse(inner, value, name)
-    if origin is dict:
-        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
-            raise TypeError(f"{name} is not an object")
-        return {k: _parse(args[1], v, f"{name}.{k}") for k, v in value.items()}
-    if kind is Any:
-        return value
-    if dataclasses.is_dataclass(kind):
-        if not isinstance(value, dict):
-            raise TypeError(f"{name} is not an object")
-        hints = typing.get_type_hints(kind)
-        fields = {f.name: f for f in dataclasses.fields(kind)}
-        unknown = set(value) - set(fields)
-        if unknown:
-            raise ValueError(f"{name} has unknown fields {sorted(unknown)}")
-        missing = [
-            n
-            for n, f in fields.items()
-            if n not in value and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-        ]
-        if missing:
-            raise ValueError(f"{name} lacks {missing}")
-        prefix = "" if name == "spec" else f"{name}."
-        return kind(**{n: _parse(hints[n], value[n], f"{prefix}{n}") for n in fields if n in value})
-    return _scalar(kind, value, name)
-
-
-def _scalar(kind: type, value: Any, name: str) -> Any:
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if type(value) is not kind:
-        raise TypeError(f"{name} is not a {kind.__name__}: {value!r}")
-    if kind is float and not math.isfinite(value):
-        raise ValueError(f"{name} is not a finite number")
-    if kind is int and value < 0:
-        raise ValueError(f"{name} is negative")
     return value

@@ -41,6 +41,7 @@ import numpy as np
 from qa.errors import IndexCorrupt, IndexNotFound, IndexWriteError
 from qa.files import HeldFile, as_bytes, atomic_write, hold_file, sha256_bytes
 from qa.index import keyword
+from qa.index.embedding import Embedder, EmbedderFactory, encoder_for
 from qa.index.onnx_encoder import ENCODER_FILE
 from qa.index.onnx_encoder import FILES as ENCODER_FILES
 from qa.index.spec import IndexSpec, Manifest
@@ -116,13 +117,26 @@ def read_manifest(index_dir: Path) -> Manifest:
     return Manifest.from_json(data, str(path))
 
 
-# A verified index and the verified files of its exported encoder (empty when it has none);
+# The verified files of an index's exported encoder (empty when it has none);
 # the model itself is held open rather than copied into memory (see qa.files.HeldFile).
 EncoderFiles = dict[str, bytes | HeldFile]
-Opened = tuple["StoredIndex", EncoderFiles]
 
 
-def try_read_index(index_dir: Path) -> tuple[Opened | None, str]:
+@dataclass(frozen=True)
+class OpenedIndex:
+    """A verified index and the verified files of its exported encoder: what
+    every caller gets from :func:`qa.build.ensure.ensure_index`."""
+
+    index: StoredIndex
+    encoder_files: EncoderFiles
+
+    def embedder(self, embedder_factory: EmbedderFactory | None = None) -> Embedder:
+        """The encoder for questions: the ONNX export when there is one (see
+        :func:`qa.index.embedding.encoder_for`)."""
+        return encoder_for(self.index.model_id, self.encoder_files, embedder_factory)
+
+
+def try_read_index(index_dir: Path) -> tuple[OpenedIndex | None, str]:
     """The verified index, or None and why there is none."""
     try:
         return read_index(index_dir), ""
@@ -130,7 +144,7 @@ def try_read_index(index_dir: Path) -> tuple[Opened | None, str]:
         return None, str(exc)
 
 
-def read_index(index_dir: Path) -> Opened:
+def read_index(index_dir: Path) -> OpenedIndex:
     """The verified index, and the verified bytes of its exported encoder
     (empty when it has none). Raises IndexNotFound / IndexCorrupt."""
     import faiss
@@ -165,7 +179,7 @@ def read_index(index_dir: Path) -> Opened:
     if manifest.encoder:
         encoder = {name: files[name] for name in ENCODER_FILES if name != ENCODER_FILE}
         encoder[ENCODER_FILE] = _verified_held(index_dir, ENCODER_FILE, manifest.artifacts[ENCODER_FILE])
-    return index, encoder
+    return OpenedIndex(index, encoder)
 
 
 def index_files(

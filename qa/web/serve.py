@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> None:
         except argparse.ArgumentTypeError as exc:
             _exit(f"error: GRADIO_SERVER_PORT: {exc}")
         args.port = port if args.port is None else args.port
-    from qa.answer.search import Searcher
+    from qa import open_searcher
     from qa.errors import FeedbackError, QAError
     from qa.feedback.store import FeedbackStore, default_url
     from qa.web.page import build_demo
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
         except FeedbackError as exc:
             _exit(f"error: {exc}; choose another store with --feedback-db, or run with --no-feedback")
     try:
-        searcher = Searcher.open(config)
+        searcher = open_searcher(config)
     except QAError as exc:
         _exit(f"error: {exc}")
     try:

@@ -1,0 +1,103 @@
+"""One parser for untrusted records: JSON values checked against a type
+annotation and built into it.
+
+Whatever comes from outside the process (a manifest on disk, a conversation
+the browser sends back, a question set, a row of the feedback store) is
+read with :func:`parse`: dataclasses, ``str``/``int``/``float``/``bool``,
+``X | None``, ``dict[str, X]``, ``list[X]`` and ``tuple[X, ...]``, with
+bounds given as ``Annotated[int, Range(1, 50)]`` or
+``Annotated[str, MaxLength(300)]``. A value that does not fit is a
+``TypeError`` or ``ValueError`` naming the field; the caller says what that
+means for it (a damaged index, a dropped record, a one-line error).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+
+@dataclass(frozen=True)
+class Range:
+    """Bounds of a number: ``low <= value <= high``."""
+
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class MaxLength:
+    """At most ``limit`` characters (a text) or items (a list)."""
+
+    limit: int
+
+
+def parse(kind: Any, value: Any, name: str = "value") -> Any:
+    """``value`` checked against the type annotation ``kind``, built into it."""
+    origin, args = typing.get_origin(kind), typing.get_args(kind)
+    if origin is Annotated:
+        built = parse(args[0], value, name)
+        for bound in args[1:]:
+            _check_bound(bound, built, name)
+        return built
+    if origin in (list, tuple):
+        if not isinstance(value, list):
+            raise TypeError(f"{name} is not a list")
+        if origin is tuple and not (len(args) == 2 and args[1] is Ellipsis):
+            if len(value) != len(args):
+                raise ValueError(f"{name} has {len(value)} items, not {len(args)}")
+            return tuple(parse(a, v, f"{name}[{i}]") for i, (a, v) in enumerate(zip(args, value, strict=True)))
+        items = [parse(args[0], v, f"{name}[{i}]") for i, v in enumerate(value)]
+        return items if origin is list else tuple(items)
+    if origin in (types.UnionType, typing.Union):
+        if value is None and type(None) in args:
+            return None
+        (inner,) = [a for a in args if a is not type(None)]
+        return parse(inner, value, name)
+    if origin is dict:
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            raise TypeError(f"{name} is not an object")
+        return {k: parse(args[1], v, f"{name}.{k}") for k, v in value.items()}
+    if kind is Any:
+        return value
+    if dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise TypeError(f"{name} is not an object")
+        hints = typing.get_type_hints(kind, include_extras=True)
+        fields = {f.name: f for f in dataclasses.fields(kind)}
+        unknown = set(value) - set(fields)
+        if unknown:
+            raise ValueError(f"{name} has unknown fields {sorted(unknown)}")
+        missing = [
+            n
+            for n, f in fields.items()
+            if n not in value and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        ]
+        if missing:
+            raise ValueError(f"{name} lacks {missing}")
+        prefix = "" if name == "spec" else f"{name}."
+        return kind(**{n: parse(hints[n], value[n], f"{prefix}{n}") for n in fields if n in value})
+    return _scalar(kind, value, name)
+
+
+def _scalar(kind: type, value: Any, name: str) -> Any:
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if type(value) is not kind:
+        raise TypeError(f"{name} is not a {kind.__name__}: {value!r}")
+    if kind is float and not math.isfinite(value):
+        raise ValueError(f"{name} is not a finite number")
+    if kind is int and value < 0:
+        raise ValueError(f"{name} is negative")
+    return value
+
+
+def _check_bound(bound: Any, value: Any, name: str) -> None:
+    if isinstance(bound, Range) and value is not None and not bound.low <= value <= bound.high:
+        raise ValueError(f"{name} must be from {bound.low:g} to {bound.high:g}, not {value!r}")
+    if isinstance(bound, MaxLength) and value is not None and len(value) > bound.limit:
+        raise ValueError(f"{name} is longer than {bound.limit}")
