@@ -25,6 +25,18 @@ def visible_text(text: str) -> str:
     return " ".join(kept.split())
 
 
+def clean_text(value: str, limit: int) -> str:
+    """``value`` as it is kept (a comment, a question in a vote): visible text
+    only (no control, zero-width or direction characters, which no database
+    takes or which reorder what a terminal shows), cut to ``limit`` characters."""
+    return visible_text(value[: 4 * limit])[:limit].rstrip()
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with "…" after the cut when it was longer."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def clean_question(question: Any) -> str:
     """The question as searched. Blank, or longer than MAX_QUESTION_CHARS
     once cleaned, is an InvalidQuestion."""

@@ -8,7 +8,21 @@ UTF-8 without newline translation, so ``document.text[p.start:p.end] == p.text``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
+
+
+class Outcome(StrEnum):
+    """What the system says of a question; the value is what JSON carries.
+
+    ANSWERED: a sentence of the interview is claimed as the answer.
+    RELATED: the interview discusses the subject but does not answer this question.
+    NOT_COVERED: the interview is not about this at all.
+    """
+
+    ANSWERED = "answered"
+    RELATED = "related"
+    NOT_COVERED = "not_covered"
 
 
 @dataclass(frozen=True)
@@ -118,20 +132,20 @@ class Answer:
     """
 
     question: str
-    outcome: str
+    outcome: Outcome
     sentence: AnswerSentence | None
     hits: tuple[Hit, ...]
     # How sure the system is that the question is about the corpus, in [0, 1].
     confidence: float = 1.0
     # How likely the chosen sentence answers it, in [0, 1]; None when not covered.
     answer_confidence: float | None = None
-    # The earlier question this one was read with, when it leaned on it. Shown
+    # The previous question this one was read with, when it leaned on it. Shown
     # to people; not part of the JSON object, whose format stays fixed.
-    context: str | None = None
+    previous: str | None = None
 
     @property
     def abstained(self) -> bool:
-        return self.outcome == "not_covered"
+        return self.outcome == Outcome.NOT_COVERED
 
     def to_dict(self) -> dict[str, Any]:
         answer = None

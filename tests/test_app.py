@@ -251,7 +251,7 @@ def test_an_over_long_chat_message_is_refused_without_keeping_it(real_searcher):
     assert "longer than 1000 characters" in chat["value"][1]["content"]
     (turn,) = turns_from_records(records, 20)
     assert len(turn.question) == MAX_QUESTION_CHARS + 1 and turn.question.endswith("…")  # cut, with an ellipsis
-    assert turn.outcome is None and not turn.leans
+    assert turn.outcome is None and not turn.can_be_previous
 
 
 def test_the_longest_conversation_the_chat_keeps_is_well_within_the_request_limit(

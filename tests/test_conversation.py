@@ -35,17 +35,17 @@ PASSAGES = [
 ]
 
 
-def answered(sentence_in: int = 1, question: str = "When did Kuwait join CICA?", context: str | None = None) -> Answer:
+def answered(sentence_in: int = 1, question: str = "When did Kuwait join CICA?", previous: str | None = None) -> Answer:
     passage = PASSAGES[sentence_in]
     text = INTRO if sentence_in == 0 else ANSWER
     rank = 1 if sentence_in == 1 else 2
     sentence = AnswerSentence(text, rank, passage.start, passage.start + len(text), 0.8, passage.speaker)
     hits = (Hit(PASSAGES[1], 7.5, 1), Hit(PASSAGES[0], 2.25, 2))
-    return Answer(question, "answered", sentence, hits, 0.99, 0.7, context)
+    return Answer(question, "answered", sentence, hits, 0.99, 0.7, previous)
 
 
 def test_a_turn_keeps_what_the_reader_was_shown():
-    turn = Turn.from_answer(answered(context="Which countries joined?"), "b8c32454b63a", 5, "hybrid")
+    turn = Turn.from_answer(answered(previous="Which countries joined?"), "b8c32454b63a", 5, "hybrid")
     assert (turn.question, turn.previous, turn.outcome, turn.index_id) == (
         "When did Kuwait join CICA?",
         "Which countries joined?",
@@ -57,11 +57,11 @@ def test_a_turn_keeps_what_the_reader_was_shown():
         ShownPassage(1, 1, 7.5, "cica_interview.txt", 4, "interviewee"),
         ShownPassage(0, 2, 2.25, "cica_interview.txt", 38, "interviewer"),
     )
-    assert turn.sentence_passage == turn.passages[0] and turn.leans
+    assert turn.sentence_passage == turn.passages[0] and turn.can_be_previous
 
 
 def test_a_turn_survives_the_browser_and_gives_its_answer_back():
-    answer = answered(context="Which countries joined?")
+    answer = answered(previous="Which countries joined?")
     turn = Turn.from_answer(answer, "b8c32454b63a", 5, "hybrid").with_vote("dislike")
     records = json.loads(json.dumps(to_records([turn])))  # as localStorage gives them back
     (again,) = turns_from_records(records, 20)

@@ -183,7 +183,7 @@ def test_index_holds_a_verified_onnx_export_of_its_model(real_config, real_searc
 def test_a_follow_up_finds_the_new_chairs_priority_with_the_previous_question(real_searcher):
     previous = "Which country took over the chairmanship in December 2024?"
     answer = real_searcher.ask("What is its main priority?", k=3, previous=previous)
-    assert answer.context == previous
+    assert answer.previous == previous
     assert any("adopt the Charter" in hit.passage.text and "2026 Summit" in hit.passage.text for hit in answer.hits)
     assert "context" not in answer.to_dict()  # the JSON format stays as it was
 
@@ -196,14 +196,14 @@ def test_a_short_question_about_something_new_is_not_read_as_a_follow_up(real_se
     interview never uses: read with the previous question's words it looked
     on topic (confidence 0.93-0.96, "related"); read alone it is not covered."""
     answer = real_searcher.ask(question, previous="Which country took over the chairmanship in December 2024?")
-    assert answer.context is None
+    assert answer.previous is None
     assert answer.outcome == "not_covered" and answer.confidence < 0.5
 
 
 @pytest.mark.parametrize("question", ["Who chairs now?", "Which year?", "What is its budget?"])
 def test_a_short_question_in_the_interviews_words_still_leans_on_the_previous_one(real_searcher, question):
     previous = "Which country took over the chairmanship in December 2024?"
-    assert real_searcher.ask(question, previous=previous).context == previous
+    assert real_searcher.ask(question, previous=previous).previous == previous
 
 
 def test_follow_ups_are_found_more_often_with_the_previous_question(real_searcher):

@@ -137,13 +137,15 @@ def test_every_outcome_is_accepted_and_time_becomes_utc():
 
 def test_texts_lose_control_characters_and_are_cut():
     vote = make_vote(
-        question="Who\x1b[2J chairs\tCICA?\x00\ud800 \u202eevil",
+        question="Who\x1b[2J chairs\tCICA?\x00\ud800 \u202eevil\u200b\ufeffone",
         previous="p" * 1500,
         answer="a" * 2500,
         comment="too\nold " + "c" * 600,
         index_id="i" * 300,
     )
-    assert vote.question == "Who[2J chairs CICA? evil"
+    # One cleaner for everything people send (qa.inputs): control, zero-width and
+    # direction characters become spaces, runs of spaces one.
+    assert vote.question == "Who [2J chairs CICA? evil one"
     assert len(vote.previous) == feedback.MAX_QUESTION == 1000
     assert len(vote.answer) == feedback.MAX_ANSWER == 2000
     assert vote.comment.startswith("too old ") and len(vote.comment) == feedback.MAX_COMMENT == 500
@@ -174,7 +176,9 @@ def test_long_and_dirty_texts_are_stored_cut_and_clean(store: FeedbackStore):
     vote = make_vote(question="q\x00\ud800" * 600, comment="c" * 900, answer=None)
     store.record(vote)
     [stored] = store.disliked()
-    assert stored.vote.question == "q" * 600
+    assert (
+        stored.vote.question == " ".join(["q"] * 600)[: feedback.MAX_QUESTION].rstrip()
+    )  # each NUL, surrogate a space
     assert len(stored.vote.comment) == 500
     assert stored.vote.answer is None
 

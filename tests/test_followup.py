@@ -1,6 +1,6 @@
 import pytest
 
-from qa.answer.followup import conversation_context, leans_on_previous, with_previous
+from qa.answer.followup import leans_on_previous, previous_of, with_previous
 
 
 @pytest.mark.parametrize(
@@ -27,12 +27,12 @@ def test_the_previous_questions_content_words_are_carried_over():
 
 
 def test_a_chain_of_follow_ups_keeps_its_topic():
-    context = conversation_context(["Who chairs CICA after Kazakhstan?", "What is its main priority?"])
+    context = previous_of(["Who chairs CICA after Kazakhstan?", "What is its main priority?"])
     assert context == "What is its main priority? chairs CICA Kazakhstan"
-    assert conversation_context(["When did Kuwait join?", "How many priority areas does the Catalogue have?"]) == (
+    assert previous_of(["When did Kuwait join?", "How many priority areas does the Catalogue have?"]) == (
         "How many priority areas does the Catalogue have?"
     )
-    assert conversation_context([]) == ""
+    assert previous_of([]) == ""
 
 
 def test_a_short_question_with_a_word_the_corpus_never_uses_stands_alone():
@@ -41,6 +41,4 @@ def test_a_short_question_with_a_word_the_corpus_never_uses_stands_alone():
     assert leans_on_previous("What is the capital of France?")  # without a corpus to ask
     assert leans_on_previous("Which year?", lambda w: known(w.lower()))
     assert leans_on_previous("What is its budget?", lambda w: known(w.lower()))  # "its" refers back
-    assert conversation_context(["When did Kuwait join?", "Tell me a joke"], lambda w: known(w.lower())) == (
-        "Tell me a joke"
-    )
+    assert previous_of(["When did Kuwait join?", "Tell me a joke"], lambda w: known(w.lower())) == ("Tell me a joke")

@@ -42,7 +42,7 @@ def test_reply_highlights_the_answer_sentence_in_its_passage_and_escapes_everyth
 
 
 def test_abstained_reply_is_kind_and_marks_passages_low_confidence():
-    answer = Answer("q", "not_covered", None, (Hit(passage(), 0.3, 1),), 0.1, context="Earlier <question>")
+    answer = Answer("q", "not_covered", None, (Hit(passage(), 0.3, 1),), 0.1, previous="Earlier <question>")
     reply = render.reply(answer, {})
     assert "does not seem to cover this (confidence 10%)" in reply
     assert 'class="qa-card qa-low"' in reply and "<mark>" not in reply

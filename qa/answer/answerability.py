@@ -33,11 +33,12 @@ from qa.answer.sentence import Candidates, focus_share
 from qa.index import keyword
 from qa.index.spec import Calibration, ScoringSpec
 from qa.index.store import StoredIndex
+from qa.types import Outcome
 
 ANSWERABILITY_FEATURES = (
     "topicality", "sentence", "margin", "focus_sentence", "focus_passage", "unknown", "type_miss",
 )  # fmt: skip
-ANSWERED, RELATED, NOT_COVERED = "answered", "related", "not_covered"
+ANSWERED, RELATED, NOT_COVERED = Outcome.ANSWERED, Outcome.RELATED, Outcome.NOT_COVERED
 TOPICALITY_LIMIT = 10.0
 
 
@@ -67,7 +68,7 @@ def probability(values: dict[str, float], scoring: ScoringSpec) -> float:
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
 
-def outcome(topicality_confidence: float, answer_probability: float | None, scoring: ScoringSpec) -> str:
+def outcome(topicality_confidence: float, answer_probability: float | None, scoring: ScoringSpec) -> Outcome:
     if topicality_confidence < 0.5 or answer_probability is None:
         return NOT_COVERED
     return ANSWERED if answer_probability >= scoring.answer_threshold else RELATED

@@ -15,7 +15,7 @@ country took chairmanship December 2024".
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from qa.index.keyword import stopwords
 
@@ -56,11 +56,11 @@ def with_previous(question: str, previous: str, known: Known | None = None) -> s
     return f"{question} {' '.join(carried)}"
 
 
-def conversation_context(questions: list[str], known: Known | None = None) -> str:
-    """What a new question should be read after, given the earlier questions
-    of a conversation in order: the last one, itself read with its own
-    context when it leaned on the one before."""
-    context = ""
+def previous_of(questions: Sequence[str], known: Known | None = None) -> str:
+    """What a new question should be read after, given the previous questions
+    of a conversation in order: the last one, itself read with the one before
+    when it leaned on it."""
+    previous = ""
     for question in questions:
-        context = (with_previous(question, context, known) if context else None) or question
-    return context
+        previous = (with_previous(question, previous, known) if previous else None) or question
+    return previous

@@ -20,7 +20,7 @@ import numpy as np
 
 from qa.answer import answerability
 from qa.answer import sentence as answer_sentence
-from qa.answer.followup import with_previous
+from qa.answer.followup import previous_of, with_previous
 from qa.answer.fusion import mean_of_rankings, top_ids
 from qa.answer.retrieval import Views, evidence, mode_scores, passage_views, question_evidence
 from qa.answer.sentence import Candidates
@@ -37,7 +37,7 @@ from qa.types import Answer, Hit, Passage
 class Trace:
     question: str  # as shown
     text: str  # as searched (with the previous question's words for a follow-up)
-    context: str | None  # the earlier question leaned on
+    previous: str | None  # the previous question it was read with
     hits: tuple[Hit, ...]
     evidence: float  # uncalibrated topicality
     confidence: float  # calibrated topicality
@@ -66,25 +66,26 @@ class Searcher:
         return self.index.manifest.index_id
 
     def ask(self, question: Any, k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, previous: Any = "") -> Answer:
-        """Answer ``question``; ``previous`` is the question asked before it, used
-        only when this one leans on it (see :mod:`qa.answer.followup`)."""
+        """Answer ``question``. ``previous`` is the question asked before it, or
+        the questions of a conversation so far, in order (the chat's); it is
+        used only when this one leans on it (see :mod:`qa.answer.followup`)."""
         trace = self.trace(question, k, mode, previous)
         answered = trace.outcome == answerability.ANSWERED and trace.candidates is not None
         sentence = answer_sentence.choose(trace.candidates, self.index, trace.hits) if answered else None
         return Answer(
-            trace.question, trace.outcome, sentence, trace.hits, trace.confidence, trace.probability, trace.context
+            trace.question, trace.outcome, sentence, trace.hits, trace.confidence, trace.probability, trace.previous
         )
 
     def trace(self, question: Any, k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, previous: Any = "") -> Trace:
         """Every step of answering ``question``: what ``ask`` reports, and what
         tuning and evaluation look at."""
-        shown, text, context, k, mode = self._prepare(question, k, mode, previous)
+        shown, text, previous, k, mode = self._prepare(question, k, mode, previous)
         if not self.passages:
-            return Trace(shown, text, context, (), 0.0, 0.0, None, None, None, answerability.NOT_COVERED)
+            return Trace(shown, text, previous, (), 0.0, 0.0, None, None, None, answerability.NOT_COVERED)
         scoring, calibration = self.spec.scoring, self.spec.calibration
         vector = self.embedder.encode([text])[0]
         views = passage_views(self.index, text, vector, scoring.candidates)
-        scores = self._scores(views, shown if context else None)
+        scores = self._scores(views, shown if previous else None)
         hits = tuple(_hits(self.passages, scores[mode], k))
         raw = evidence(views, scoring)
         confidence = calibration.confidence(raw) if calibration else 1.0
@@ -95,16 +96,16 @@ class Searcher:
             values = answerability.features(self.index, text, found, raw, calibration)
             probability = answerability.probability(values, scoring)
         outcome = answerability.outcome(confidence, probability, scoring)
-        return Trace(shown, text, context, hits, raw, confidence, found, values, probability, outcome)
+        return Trace(shown, text, previous, hits, raw, confidence, found, values, probability, outcome)
 
     def search(self, question: Any, k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, previous: Any = "") -> list[Hit]:
         """The ranked passages alone: no confidence, no answer sentence."""
-        shown, text, context, k, mode = self._prepare(question, k, mode, previous)
+        shown, text, previous, k, mode = self._prepare(question, k, mode, previous)
         if not self.passages:
             return []
         vector = self.embedder.encode([text])[0]
         views = passage_views(self.index, text, vector, self.spec.scoring.candidates)
-        return _hits(self.passages, self._scores(views, shown if context else None)[mode], k)
+        return _hits(self.passages, self._scores(views, shown if previous else None)[mode], k)
 
     def _scores(self, views: Views, alone: str | None) -> dict[str, np.ndarray]:
         """Each mode's scores. A follow-up is searched as read with the previous
@@ -135,12 +136,15 @@ class Searcher:
         return question_evidence(self.index, self.embedder, self.spec.scoring, questions)
 
     def _prepare(self, question: Any, k: Any, mode: Any, previous: Any) -> tuple[str, str, str | None, int, str]:
-        """(question as shown, text to search, earlier question leaned on, k, mode)."""
+        """(question as shown, text to search, previous question it is read with, k, mode):
+        what people and programs send, checked and cleaned once, here."""
         shown = clean_question(question)
         k, mode = check_top_k(k), check_mode(mode)
-        earlier = clean_previous(previous)
-        combined = with_previous(shown, earlier, self.uses_word) if earlier else None
-        return (shown, combined, earlier, k, mode) if combined else (shown, shown, None, k, mode)
+        if isinstance(previous, list | tuple):  # a conversation's questions: the chain read once, here
+            previous = previous_of([q for q in previous if isinstance(q, str)], self.uses_word)
+        previous = clean_previous(previous)
+        combined = with_previous(shown, previous, self.uses_word) if previous else None
+        return (shown, combined, previous, k, mode) if combined else (shown, shown, None, k, mode)
 
 
 def _hits(passages: list[Passage], scores: np.ndarray, k: int) -> list[Hit]:

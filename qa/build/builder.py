@@ -77,8 +77,7 @@ def build(
     passages = _chunk(documents, embedder, max_tokens, progress)
     if not passages:  # nothing to search; the keyword and calibration steps would fail on it in their own words
         raise CorpusError(
-            f"the corpus in {corpus_dir} yields no passages: "
-            "its documents are empty or hold only interviewer questions"
+            f"the corpus in {corpus_dir} yields no passages: its documents are empty or hold only interviewer questions"
         )
     sentences = [p.sentence_text(s) for p in passages for s in p.sentences]
     passage_vectors = embedder.encode([p.text for p in passages], progress=progress).reshape(-1, embedder.dimension)

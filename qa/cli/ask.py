@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from qa import wording
 from qa.cli.args import SOME_FAILED, add_common, add_mode, add_top_k
 from qa.config import Config
 from qa.errors import InvalidArgument
-from qa.types import Answer
+from qa.types import Answer, Outcome
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -39,7 +40,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
     add_common(ask)
     ask.set_defaults(run=run_ask)
-
 
 
 def run_ask(args: argparse.Namespace, config: Config) -> int:
@@ -78,24 +78,23 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
 def format_answer(answer: Answer) -> str:
     width = min(100, shutil.get_terminal_size((100, 20)).columns)
     lines = [f"Q: {answer.question}"]
-    if answer.context:
+    if answer.previous:
         lines += textwrap.wrap(
-            f"(read together with: {answer.context})", width, initial_indent="   ", subsequent_indent="   "
+            f"(read together with: {answer.previous})", width, initial_indent="   ", subsequent_indent="   "
         )
-    if answer.outcome == "answered" and answer.sentence is not None:
+    if answer.outcome == Outcome.ANSWERED and answer.sentence is not None:
         says = "(the interviewer says) " if answer.sentence.speaker == "interviewer" else ""
         lines += textwrap.wrap(says + answer.sentence.text, width, initial_indent="A: ", subsequent_indent="   ")
         lines.append(f"   (on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f})")
-    elif answer.outcome == "related":
+    elif answer.outcome == Outcome.RELATED:
         lines += textwrap.wrap(
-            "A: The interview discusses this, but does not seem to answer this exact question "
-            f"(on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f}).",
+            f"A: {wording.RELATED} (on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f}).",
             width,
             subsequent_indent="   ",
         )
-        lines.append("   The closest passages; they may not answer your exact question:")
+        lines.append(f"   The closest passages; {wording.RELATED_PASSAGES}:")
     else:
-        lines.append(f"A: The interview does not seem to cover this (confidence {answer.confidence:.2f}).")
+        lines.append(f"A: {wording.NOT_COVERED} (confidence {answer.confidence:.2f}).")
         if answer.hits:
             lines.append("   The closest passages, low confidence:")
     for hit in answer.hits:
@@ -109,10 +108,10 @@ def format_answer(answer: Answer) -> str:
 
 
 def _print_failure(number: int, question: str, message: str, as_json: bool) -> None:
-    from qa.inputs import MAX_QUESTION_CHARS
+    from qa.inputs import MAX_QUESTION_CHARS, shorten
 
     if as_json:
-        shown = question if len(question) <= MAX_QUESTION_CHARS else question[:MAX_QUESTION_CHARS] + "…"
+        shown = shorten(question, MAX_QUESTION_CHARS)
         print(json.dumps({"question": shown, "error": message}, ensure_ascii=False), flush=True)
     else:
         print(f"error: question {number}: {message}", file=sys.stderr, flush=True)

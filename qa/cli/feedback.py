@@ -92,7 +92,8 @@ def run_feedback_export(args: argparse.Namespace, config: Config) -> int:
 
 
 def format_feedback_stats(stats, store_name: str) -> str:  # stats: qa.feedback.FeedbackStats
-    from qa.tables import table
+    from qa.inputs import shorten
+    from qa.wording import table
 
     counts = ", ".join(
         plural(n, noun) for n, noun in [(stats.votes, "vote"), (stats.likes, "like"), (stats.dislikes, "dislike")]
@@ -103,15 +104,11 @@ def format_feedback_stats(stats, store_name: str) -> str:  # stats: qa.feedback.
     lines += [*table(rows), ""]
     if stats.most_disliked:
         rows = [["dislikes", "likes", "most disliked questions"]]
-        rows += [[str(t.dislikes), str(t.likes), _shorten(t.key, QUESTION_COLUMN)] for t in stats.most_disliked]
+        rows += [[str(t.dislikes), str(t.likes), shorten(t.key, QUESTION_COLUMN - 1)] for t in stats.most_disliked]
         lines += [*table(rows), ""]
     rows = [["index build", "votes", "likes", "dislikes"]]
     rows += [[t.key or "-", str(t.votes), str(t.likes), str(t.dislikes)] for t in stats.by_index]
     return "\n".join(lines + table(rows))
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _feedback_url(args: argparse.Namespace) -> str:

@@ -13,12 +13,17 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from qa.errors import InvalidArgument
+from qa.records import MinLength, OneOf, parse
 
 SPLITS = ("dev", "test")
 T = TypeVar("T")
+
+
+Text = Annotated[str, MinLength(1)]  # a non-blank string
+Split = Annotated[str, OneOf(SPLITS)]
 
 
 @dataclass(frozen=True)
@@ -26,10 +31,10 @@ class GoldQuestion:
     """A question with ``evidence`` strings copied from the corpus: a passage
     holding one is relevant, an answer sentence overlapping one is right."""
 
-    id: str
-    question: str
-    evidence: tuple[str, ...]
-    split: str
+    id: Text
+    question: Text
+    evidence: Annotated[tuple[Text, ...], MinLength(1)]
+    split: Split = "dev"
     style: str = ""
 
 
@@ -38,10 +43,10 @@ class OffTopicQuestion:
     """A question the corpus does not answer. ``kind``: general, other-org,
     chitchat, gibberish, near-miss; ``asks``: the kind of answer it wants."""
 
-    id: str
-    question: str
-    kind: str
-    split: str
+    id: Text
+    question: Text
+    kind: Text
+    split: Split = "dev"
     asks: str = ""
 
 
@@ -73,7 +78,7 @@ def read_jsonl(path: Path, parse: Callable[[dict[str, Any]], T], what: str) -> l
             items.append(parse(record))
         except KeyError as exc:
             raise InvalidArgument(f"{path}:{number}: not {_a(what)} (no {exc.args[0]!r} field)") from exc
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError) as exc:  # qa.records names the field
             raise InvalidArgument(f"{path}:{number}: not {_a(what)} ({exc})") from exc
         seen = first_line.setdefault(record["id"], number)
         if seen != number:
@@ -106,43 +111,19 @@ def load_off_topic(path: Path) -> list[OffTopicQuestion]:
 
 
 def load_followups(path: Path) -> list[FollowUp]:
-    return read_jsonl(path, lambda r: FollowUp(_gold(r), _text(r, "previous")), "follow-up set")
+    return read_jsonl(path, lambda r: FollowUp(_gold(r), _previous(r)), "follow-up set")
 
 
 def _gold(record: dict[str, Any]) -> GoldQuestion:
-    evidence = record["evidence"]
-    if not isinstance(evidence, list) or not evidence or not all(isinstance(e, str) and e.strip() for e in evidence):
-        raise ValueError("evidence must be a non-empty list of non-empty strings")
-    return GoldQuestion(
-        _text(record, "id"), _text(record, "question"), tuple(evidence), _split(record), _label(record, "style")
-    )
+    return parse(GoldQuestion, record, "", unknown="ignore")
 
 
 def _off_topic(record: dict[str, Any]) -> OffTopicQuestion:
-    return OffTopicQuestion(
-        _text(record, "id"), _text(record, "question"), _text(record, "kind"), _split(record), _label(record, "asks")
-    )
+    return parse(OffTopicQuestion, record, "", unknown="ignore")
 
 
-def _text(record: dict[str, Any], key: str) -> str:
-    value = record[key]
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{key} must be a non-empty string")
-    return value
-
-
-def _label(record: dict[str, Any], key: str) -> str:
-    value = record.get(key, "")
-    if not isinstance(value, str):
-        raise ValueError(f"{key} must be a string")
-    return value
-
-
-def _split(record: dict[str, Any]) -> str:
-    split = record.get("split", "dev")
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {', '.join(SPLITS)}")
-    return split
+def _previous(record: dict[str, Any]) -> str:
+    return parse(Text, record["previous"], "previous")
 
 
 def _a(noun: str) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.eval.datasets import GoldQuestion
-from qa.types import Hit, Passage
+from qa.types import Hit, Outcome, Passage
 
 CUTOFF = 10
 
@@ -32,7 +32,7 @@ class QuestionResult:
     relevant_total: int  # relevant passages in the whole index
     answer: str | None  # the answer sentence claimed, if any
     answer_correct: bool
-    outcome: str = "answered"
+    outcome: str = Outcome.ANSWERED
     best_sentence_correct: bool = False  # the chosen sentence is right, claimed or not
     answer_confidence: float | None = None
     hits: tuple[Hit, ...] = ()  # the passages asked for, best first: the ranking a TREC run holds
@@ -43,7 +43,7 @@ class QuestionResult:
 
     @property
     def abstained(self) -> bool:
-        return self.outcome == "not_covered"
+        return self.outcome == Outcome.NOT_COVERED
 
 
 @dataclass(frozen=True)

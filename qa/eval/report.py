@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.eval.metrics import Metrics
-from qa.tables import table
+from qa.wording import table
 
 ALL = "all"
 

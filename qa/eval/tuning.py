@@ -48,7 +48,7 @@ from qa.eval.metrics import evidence_spans, paired_permutation_p, reciprocal_ran
 from qa.files import atomic_write
 from qa.index.spec import FITTED, ScoringSpec
 from qa.inputs import clean_question
-from qa.tables import table
+from qa.wording import table
 
 FOLDS = 5
 REPEATS = 3

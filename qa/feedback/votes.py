@@ -3,34 +3,23 @@ and the tallies read back from the store. Plain values, no database."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from operator import index as as_int
 from typing import Any
 
 from qa.errors import InvalidVote
+from qa.inputs import MAX_QUESTION_CHARS, clean_text
+from qa.types import Outcome
 
-OUTCOMES = ("answered", "related", "not_covered")
+OUTCOMES = tuple(Outcome)
 LIKE, DISLIKE = 1, -1
 # Longer texts are cut to these many characters (code points) before storing.
-MAX_QUESTION = 1000
+MAX_QUESTION = MAX_QUESTION_CHARS
 MAX_COMMENT = 500
 MAX_ANSWER = 2000
 MAX_INDEX_ID = 200
 MAX_SHOWN = 50  # passage ids kept per vote: the CLI's and app's largest k
-
-# Line breaks and tabs become spaces; other C0/C1 controls, lone surrogates
-# (which no database encoding accepts) and bidirectional overrides (which can
-# reorder what a terminal shows) are removed.
-_SPACES = re.compile("[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]+")
-_UNWANTED = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
-
-
-def clean_text(value: str, limit: int) -> str:
-    """``value`` without control characters, stripped, cut to ``limit`` characters."""
-    cleaned = _UNWANTED.sub("", _SPACES.sub(" ", value)).strip()
-    return cleaned[:limit].rstrip()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,14 +27,14 @@ class Vote:
     """A like (+1) or dislike (-1) on one answer, as stored.
 
     Built values are already what the store keeps: texts are cleaned with
-    :func:`clean_text` and cut (question and previous to 1000 characters,
+    :func:`qa.inputs.clean_text` and cut (question and previous to 1000 characters,
     answer to 2000, comment to 500), ``time`` is in UTC. An unknown outcome, a
     vote other than +1/-1, an empty question or a naive time is
     :class:`~qa.errors.InvalidVote`.
     """
 
     question: str
-    outcome: str  # "answered" | "related" | "not_covered"
+    outcome: str  # an Outcome's value: "answered" | "related" | "not_covered"
     index_id: str  # the identity of the index build that answered
     vote: int  # LIKE (+1) or DISLIKE (-1)
     previous: str = ""  # the earlier question this one leaned on, if any

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from qa import wording
+from qa.types import Outcome
 from qa.web.conversation import ShownPassage, Turn
 
 # Who says what in each corpus file: (the person interviewed, the work cited).
@@ -86,10 +88,10 @@ def _reply(turn: Turn) -> list[str]:
     quoted = citation(turn)
     if quoted is not None:
         lines = [quoted, ""]
-    elif turn.outcome == "related":
-        lines = ["The interview discusses this, but does not seem to answer this exact question.", ""]
+    elif turn.outcome == Outcome.RELATED:
+        lines = [f"{wording.RELATED}.", ""]
     else:
-        lines = ["The interview does not seem to cover this.", ""]
+        lines = [f"{wording.NOT_COVERED}.", ""]
     if turn.passages:
         lines += ["Passages shown:", ""]
         for shown in turn.passages:

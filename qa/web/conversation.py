@@ -12,20 +12,18 @@ every field and dropping a record that does not fit.
 
 from __future__ import annotations
 
-import math
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Annotated, Any
 
 from qa.config import MAX_TOP_K, MODES
 from qa.inputs import MAX_QUESTION_CHARS
-from qa.types import Answer, AnswerSentence, Hit, Passage
+from qa.records import MaxLength, OneOf, Range, parse
+from qa.types import Answer, AnswerSentence, Hit, Outcome, Passage
 
-OUTCOMES = ("answered", "related", "not_covered")
 VOTES = ("like", "dislike")
 SPEAKERS = ("interviewer", "interviewee")
-# Bounds on what a record from the browser may hold; a turn the chat made is
-# always within them (a question is cut to MAX_QUESTION_CHARS, plus "…").
 MAX_TEXT = 4000  # an answer sentence, a note
 MAX_NAME = 300  # a source file name, an index id
 
@@ -53,7 +51,7 @@ class Turn:
     """
 
     question: str
-    outcome: str | None
+    outcome: Outcome | None
     index_id: str
     top_k: int
     mode: str
@@ -65,6 +63,10 @@ class Turn:
     note: str = ""
     vote: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.outcome is not None:  # an outcome given as its text is that Outcome (ValueError when none)
+            object.__setattr__(self, "outcome", Outcome(self.outcome))
+
     @classmethod
     def from_answer(cls, answer: Answer, index_id: str, top_k: int, mode: str) -> Turn:
         # Plain floats: a score may be a NumPy scalar, which JSON does not take.
@@ -72,7 +74,7 @@ class Turn:
             ShownPassage(h.passage.id, h.rank, float(h.score), h.passage.source, h.passage.paragraph, h.passage.speaker)
             for h in answer.hits
         )
-        sentence = answer.sentence if answer.outcome == "answered" else None
+        sentence = answer.sentence if answer.outcome == Outcome.ANSWERED else None
         if sentence is not None:
             sentence = replace(sentence, score=float(sentence.score))
         return cls(
@@ -81,7 +83,7 @@ class Turn:
             index_id=index_id,
             top_k=top_k,
             mode=mode,
-            previous=answer.context or "",
+            previous=answer.previous or "",
             sentence=sentence,
             confidence=float(answer.confidence),
             answer_confidence=None if answer.answer_confidence is None else float(answer.answer_confidence),
@@ -93,11 +95,11 @@ class Turn:
         return cls(question=question, outcome=None, index_id=index_id, top_k=top_k, mode=mode, note=note)
 
     @property
-    def leans(self) -> bool:
+    def can_be_previous(self) -> bool:
         """Whether a later follow-up may lean on this question: only one the
         interview answers or discusses (an off-topic question, or pasted junk,
         would lead the next "what about its ...?" astray)."""
-        return self.outcome in ("answered", "related")
+        return self.outcome in (Outcome.ANSWERED, Outcome.RELATED)
 
     @property
     def sentence_passage(self) -> ShownPassage | None:
@@ -135,7 +137,7 @@ class Turn:
             hits=tuple(hits),
             confidence=self.confidence,
             answer_confidence=self.answer_confidence,
-            context=self.previous or None,
+            previous=self.previous or None,
         )
 
     def to_record(self) -> dict[str, Any]:
@@ -143,7 +145,7 @@ class Turn:
         sentence = self.sentence
         return {
             "question": self.question,
-            "outcome": self.outcome,
+            "outcome": None if self.outcome is None else self.outcome.value,  # plain JSON text
             "index_id": self.index_id,
             "top_k": self.top_k,
             "mode": self.mode,
@@ -167,36 +169,71 @@ class Turn:
 
     @classmethod
     def from_record(cls, record: Any) -> Turn:
-        """A turn from :meth:`to_record`'s values, every field checked: anything
-        else is a ValueError (records come back from the browser)."""
-        if not isinstance(record, dict):
-            raise ValueError("a turn is an object")
-        outcome = record.get("outcome")
-        if outcome is not None and outcome not in OUTCOMES:
-            raise ValueError(f"unknown outcome {outcome!r}")
-        sentence = record.get("sentence")
-        passages = _list(record.get("passages"), MAX_TOP_K, "passages")
+        """A turn from :meth:`to_record`'s values, every field checked
+        (:mod:`qa.records`): anything else is a ValueError or TypeError
+        (records come back from the browser)."""
+        kept = parse(_TurnRecord, record, "", unknown="ignore")
+        sentence = None if kept.sentence is None else AnswerSentence(**dataclasses.asdict(kept.sentence))
+        outcome = None if kept.outcome is None else Outcome(kept.outcome)
         turn = cls(
-            question=_text(record.get("question"), MAX_QUESTION_CHARS + 1, "question"),
+            question=kept.question,
             outcome=outcome,
-            index_id=_text(record.get("index_id"), MAX_NAME, "index_id"),
-            top_k=_whole(record.get("top_k"), 1, MAX_TOP_K, "top_k"),
-            mode=_choice(record.get("mode"), MODES, "mode"),
-            previous=_text(record.get("previous", ""), MAX_QUESTION_CHARS, "previous"),
-            sentence=None if sentence is None else _sentence(sentence),
-            confidence=_unit(record.get("confidence"), "confidence"),
-            answer_confidence=None
-            if record.get("answer_confidence") is None
-            else _unit(record.get("answer_confidence"), "answer_confidence"),
-            passages=tuple(_shown(p) for p in passages),
-            note=_text(record.get("note", ""), MAX_TEXT, "note"),
-            vote=None if record.get("vote") is None else _choice(record.get("vote"), VOTES, "vote"),
+            index_id=kept.index_id,
+            top_k=kept.top_k,
+            mode=kept.mode,
+            previous=kept.previous,
+            sentence=sentence,
+            confidence=kept.confidence,
+            answer_confidence=kept.answer_confidence,
+            passages=tuple(ShownPassage(*shown) for shown in kept.passages),
+            note=kept.note,
+            vote=kept.vote,
         )
         if outcome is not None and not turn.question.strip():
             raise ValueError("an answer needs its question")
-        if (outcome is None) != bool(turn.note) or (turn.sentence is not None) != (outcome == "answered"):
+        if (outcome is None) != bool(turn.note) or (turn.sentence is not None) != (outcome == Outcome.ANSWERED):
             raise ValueError("the outcome, the note and the answer sentence disagree")
         return turn
+
+
+# What a record from the browser may hold, with its bounds; a turn the chat
+# made is always within them (a question is cut to MAX_QUESTION_CHARS, plus "…").
+Whole = Annotated[int, Range(0, 2**53)]
+Rank = Annotated[int, Range(1, MAX_TOP_K)]
+Speaker = Annotated[str, OneOf(SPEAKERS)]
+Name = Annotated[str, MaxLength(MAX_NAME)]
+Text = Annotated[str, MaxLength(MAX_TEXT)]
+Unit = Annotated[float, Range(0.0, 1.0)]
+
+
+@dataclass(frozen=True)
+class _SentenceRecord:
+    text: Text
+    passage_rank: Rank
+    start: Whole
+    end: Whole
+    score: float
+    speaker: Speaker
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("the answer sentence ends before it starts")
+
+
+@dataclass(frozen=True)
+class _TurnRecord:
+    question: Annotated[str, MaxLength(MAX_QUESTION_CHARS + 1)]
+    outcome: Annotated[str, OneOf(tuple(Outcome))] | None
+    index_id: Name
+    top_k: Rank
+    mode: Annotated[str, OneOf(MODES)]
+    confidence: Unit
+    passages: Annotated[list[tuple[Whole, Rank, float, Name, Whole, Speaker]], MaxLength(MAX_TOP_K)]
+    previous: Annotated[str, MaxLength(MAX_QUESTION_CHARS)] = ""
+    sentence: _SentenceRecord | None = None
+    answer_confidence: Unit | None = None
+    note: Text = ""
+    vote: Annotated[str, OneOf(VOTES)] | None = None
 
 
 def turns_from_records(records: Any, limit: int) -> list[Turn]:
@@ -215,68 +252,3 @@ def turns_from_records(records: Any, limit: int) -> list[Turn]:
 
 def to_records(turns: Sequence[Turn]) -> list[dict[str, Any]]:
     return [turn.to_record() for turn in turns]
-
-
-def _text(value: Any, limit: int, name: str) -> str:
-    if not isinstance(value, str) or len(value) > limit:
-        raise ValueError(f"{name} must be text of at most {limit} characters")
-    return value
-
-
-def _whole(value: Any, low: int, high: int, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number from {low} to {high}")
-    return value
-
-
-def _number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number")
-    return float(value)
-
-
-def _unit(value: Any, name: str) -> float:
-    number = _number(value, name)
-    if not 0.0 <= number <= 1.0:
-        raise ValueError(f"{name} must be from 0 to 1")
-    return number
-
-
-def _choice(value: Any, allowed: Sequence[str], name: str) -> str:
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(allowed)}")
-    return str(value)
-
-
-def _list(value: Any, limit: int, name: str) -> list[Any]:
-    if not isinstance(value, list) or len(value) > limit:
-        raise ValueError(f"{name} must be a list of at most {limit}")
-    return value
-
-
-def _sentence(value: Any) -> AnswerSentence:
-    if not isinstance(value, dict):
-        raise ValueError("the answer sentence is an object")
-    start = _whole(value.get("start"), 0, 2**53, "start")
-    return AnswerSentence(
-        text=_text(value.get("text"), MAX_TEXT, "the answer sentence"),
-        passage_rank=_whole(value.get("passage_rank"), 1, MAX_TOP_K, "passage_rank"),
-        start=start,
-        end=_whole(value.get("end"), start, 2**53, "end"),
-        score=_number(value.get("score"), "score"),
-        speaker=_choice(value.get("speaker"), SPEAKERS, "speaker"),
-    )
-
-
-def _shown(value: Any) -> ShownPassage:
-    if not isinstance(value, list) or len(value) != 6:
-        raise ValueError("a shown passage is [id, rank, score, source, paragraph, speaker]")
-    id_, rank, score, source, paragraph, speaker = value
-    return ShownPassage(
-        id=_whole(id_, 0, 2**53, "passage id"),
-        rank=_whole(rank, 1, MAX_TOP_K, "rank"),
-        score=_number(score, "score"),
-        source=_text(source, MAX_NAME, "source"),
-        paragraph=_whole(paragraph, 0, 2**53, "paragraph"),
-        speaker=_choice(speaker, SPEAKERS, "speaker"),
-    )

@@ -8,15 +8,16 @@ holds is shown as text (:mod:`qa.web.render`), never rendered as HTML or Markdow
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
-from qa.answer.followup import conversation_context
 from qa.answer.search import Searcher
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MODES
 from qa.errors import InvalidArgument
-from qa.inputs import MAX_QUESTION_CHARS, check_previous, visible_text
+from qa.inputs import MAX_QUESTION_CHARS, check_previous, shorten, visible_text
+from qa.types import Answer
 from qa.web import render
 from qa.web.citation import conversation_markdown
 from qa.web.conversation import Turn, to_records, turns_from_records
@@ -61,31 +62,49 @@ def ask_json(
         raise gr.Error(str(exc)) from None
 
 
-def ask_turn(
-    searcher: Searcher, message: Any, earlier: list[str], top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
-) -> Turn:
-    """One question from the chat, as a turn. ``earlier`` are the questions
-    asked before that a follow-up may lean on. A blank or over-long message,
-    or a bad setting, is a refused turn whose note says why."""
+@dataclass(frozen=True)
+class Asked:
+    """A question just asked in the chat: its turn (what the browser keeps),
+    and the answer it was made from (None when the question was refused)."""
+
+    turn: Turn
+    answer: Answer | None
+
+
+def ask(
+    searcher: Searcher, message: Any, previous: list[str], top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+) -> Asked:
+    """One question from the chat. ``previous`` are the questions asked before
+    that a follow-up may lean on (the searcher reads the chain). A blank or
+    over-long message, or a bad setting, is a refused turn whose note says why."""
     text = shown_message(message)
     if not isinstance(message, str) or not message.strip():
-        return Turn.refused(text, BLANK, searcher.index_id, DEFAULT_TOP_K, DEFAULT_MODE)
+        return Asked(Turn.refused(text, BLANK, searcher.index_id, DEFAULT_TOP_K, DEFAULT_MODE), None)
     try:
         k, mode = coerce_top_k(top_k), coerce_mode(mode)
-        answer = searcher.ask(message, k=k, mode=mode, previous=conversation_context(earlier, searcher.uses_word))
+        answer = searcher.ask(message, k=k, mode=mode, previous=previous)
     except (InvalidArgument, gr.Error) as exc:
         note = f"Sorry, I cannot answer that: {getattr(exc, 'message', str(exc))}."
-        return Turn.refused(text, note, searcher.index_id, DEFAULT_TOP_K, DEFAULT_MODE)
-    return Turn.from_answer(answer, searcher.index_id, k, mode)
+        return Asked(Turn.refused(text, note, searcher.index_id, DEFAULT_TOP_K, DEFAULT_MODE), None)
+    return Asked(Turn.from_answer(answer, searcher.index_id, k, mode), answer)
 
 
-def reply_html(searcher: Searcher, turn: Turn) -> str:
+def ask_turn(
+    searcher: Searcher, message: Any, previous: list[str], top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+) -> Turn:
+    """One question from the chat, as the turn the browser keeps (see :func:`ask`)."""
+    return ask(searcher, message, previous, top_k, mode).turn
+
+
+def reply_html(searcher: Searcher, turn: Turn, answer: Answer | None = None) -> str:
     """A turn's reply as the chat shows it: the answer, its copy buttons, the
-    passages' cards; from the index build that answered, or, when that build
-    is gone, what the turn itself holds."""
+    passages' cards. From ``answer`` when the turn was just asked; else from
+    the index build that answered, or, when that build is gone, what the turn
+    itself holds."""
     if turn.outcome is None:
         return render.text(turn.note)
-    answer = turn.answer(searcher.passages) if turn.index_id == searcher.index_id else None
+    if answer is None and turn.index_id == searcher.index_id:
+        answer = turn.answer(searcher.passages)
     if answer is None:
         return render.earlier_reply(turn, render.actions(turn))
     neighbours = {hit.passage.id: searcher.neighbours(hit.passage) for hit in answer.hits}
@@ -93,26 +112,29 @@ def reply_html(searcher: Searcher, turn: Turn) -> str:
 
 
 def chat_reply(
-    searcher: Searcher, message: Any, earlier: list[str], top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+    searcher: Searcher, message: Any, previous: list[str], top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
 ) -> tuple[str, bool]:
     """One chat turn: the reply as HTML, and whether later follow-ups may lean on the message."""
-    turn = ask_turn(searcher, message, earlier, top_k, mode)
-    return reply_html(searcher, turn), turn.leans
+    asked = ask(searcher, message, previous, top_k, mode)
+    return reply_html(searcher, asked.turn, asked.answer), asked.turn.can_be_previous
 
 
-def chat_view(searcher: Searcher, turns: list[Turn]) -> dict[str, Any]:
+def chat_view(searcher: Searcher, turns: list[Turn], last: Answer | None = None) -> dict[str, Any]:
     """The chat showing ``turns``: each question as text, each reply, and the
-    thumbs of the votes already given (an update for the Chatbot)."""
+    thumbs of the votes already given (an update for the Chatbot). ``last`` is
+    the answer of the last turn when it was just asked."""
     messages = []
-    for turn in turns:
+    for number, turn in enumerate(turns, start=1):
         messages.append({"role": "user", "content": render.text(turn.question)})
-        messages.append({"role": "assistant", "content": reply_html(searcher, turn)})
+        fresh = last if number == len(turns) else None
+        messages.append({"role": "assistant", "content": reply_html(searcher, turn, fresh)})
     votes = [FEEDBACK_OPTIONS.get(turn.vote or "") for turn in turns]
     return gr.update(value=messages, feedback_value=votes)
 
 
-def leaned_on(turns: list[Turn]) -> list[str]:
-    return [turn.question for turn in turns if turn.leans]
+def previous_questions(turns: list[Turn]) -> list[str]:
+    """The questions of ``turns`` a follow-up may lean on, in order."""
+    return [turn.question for turn in turns if turn.can_be_previous]
 
 
 def respond(
@@ -121,8 +143,9 @@ def respond(
     """The chat's submit: the cleared question box, the chat, and the turns
     (the browser's records, with this one added; the last KEPT_TURNS)."""
     turns = turns_from_records(records, KEPT_TURNS)
-    turns = [*turns, ask_turn(searcher, message, leaned_on(turns), top_k, mode)][-KEPT_TURNS:]
-    return "", chat_view(searcher, turns), to_records(turns)
+    asked = ask(searcher, message, previous_questions(turns), top_k, mode)
+    turns = [*turns, asked.turn][-KEPT_TURNS:]
+    return "", chat_view(searcher, turns, asked.answer), to_records(turns)
 
 
 def retry(
@@ -130,9 +153,11 @@ def retry(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The last question asked again (with the settings as they are now), in place of its reply."""
     turns = turns_from_records(records, KEPT_TURNS)
-    if turns:
-        turns[-1] = ask_turn(searcher, turns[-1].question, leaned_on(turns[:-1]), top_k, mode)
-    return chat_view(searcher, turns), to_records(turns)
+    if not turns:
+        return chat_view(searcher, turns), to_records(turns)
+    asked = ask(searcher, turns[-1].question, previous_questions(turns[:-1]), top_k, mode)
+    turns[-1] = asked.turn
+    return chat_view(searcher, turns, asked.answer), to_records(turns)
 
 
 def undo(searcher: Searcher, records: Any) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
@@ -148,9 +173,11 @@ def restore(
     """The page opening: the conversation kept in the browser, then the
     question of the address (``/?q=...``), if any, asked."""
     turns = turns_from_records(records, KEPT_TURNS)
-    if isinstance(question, str) and question.strip():
-        turns = [*turns, ask_turn(searcher, question, leaned_on(turns), top_k, mode)][-KEPT_TURNS:]
-    return chat_view(searcher, turns), to_records(turns)
+    if not (isinstance(question, str) and question.strip()):
+        return chat_view(searcher, turns), to_records(turns)
+    asked = ask(searcher, question, previous_questions(turns), top_k, mode)
+    turns = [*turns, asked.turn][-KEPT_TURNS:]
+    return chat_view(searcher, turns, asked.answer), to_records(turns)
 
 
 def conversation_file(records: Any) -> str:
@@ -164,7 +191,7 @@ def shown_message(message: Any) -> str:
     if not isinstance(message, str):
         return ""
     text = visible_text(message[: 4 * MAX_QUESTION_CHARS])
-    return text if len(text) <= MAX_QUESTION_CHARS else text[:MAX_QUESTION_CHARS] + "…"
+    return shorten(text, MAX_QUESTION_CHARS)
 
 
 def index_status(searcher: Searcher) -> str:

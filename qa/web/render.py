@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from qa.types import Answer, Hit, Passage
+from qa import wording
+from qa.types import Answer, Hit, Outcome, Passage
 from qa.web.citation import citation
 from qa.web.conversation import Turn
 
@@ -78,26 +79,25 @@ def reply(answer: Answer, neighbours: dict[int, list[Passage]], buttons: str = "
     reply's ``buttons`` (:func:`actions`), then a card per passage.
     ``neighbours`` maps passage ids to their context."""
     parts = []
-    if answer.context:
-        parts.append(f'<div class="qa-note">Read together with your earlier question: “{text(answer.context)}”</div>')
-    if answer.outcome == "answered" and answer.sentence is not None:
+    if answer.previous:
+        parts.append(f'<div class="qa-note">Read together with your earlier question: “{text(answer.previous)}”</div>')
+    if answer.outcome == Outcome.ANSWERED and answer.sentence is not None:
         says = "The interviewer says: " if answer.sentence.speaker == "interviewer" else ""
         parts.append(
             f'<div class="qa-answer"><strong>Answer</strong> '
             f'<span class="qa-confidence">{_confidence(answer)}</span>'
             f"<br>{says}{text(answer.sentence.text)}</div>"
         )
-    elif answer.outcome == "related":
-        below = " The closest passages are below; they may not answer your exact question." if answer.hits else ""
+    elif answer.outcome == Outcome.RELATED:
+        below = f" The closest passages are below; {wording.RELATED_PASSAGES}." if answer.hits else ""
         parts.append(
-            '<div class="qa-answer qa-related">The interview discusses this, but does not seem to answer this exact '
-            f'question <span class="qa-confidence">({_confidence(answer)})</span>.{below}</div>'
+            f'<div class="qa-answer qa-related">{wording.RELATED} '
+            f'<span class="qa-confidence">({_confidence(answer)})</span>.{below}</div>'
         )
     else:
         below = " The closest passages are below, but treat them with care." if answer.hits else ""
         parts.append(
-            '<div class="qa-answer qa-low">The interview does not seem to cover this '
-            f"(confidence {answer.confidence:.0%}).{below}</div>"
+            f'<div class="qa-answer qa-low">{wording.NOT_COVERED} (confidence {answer.confidence:.0%}).{below}</div>'
         )
     if buttons:
         parts.append(buttons)
@@ -110,10 +110,10 @@ def _card(hit: Hit, answer: Answer, context: list[Passage]) -> str:
     p = hit.passage
     body = text(p.text)
     sentence = answer.sentence
-    if sentence is not None and answer.outcome == "answered" and sentence.passage_rank == hit.rank:
+    if sentence is not None and answer.outcome == Outcome.ANSWERED and sentence.passage_rank == hit.rank:
         before, after = p.text[: sentence.start - p.start], p.text[sentence.end - p.start :]
         body = f"{text(before)}<mark>{text(sentence.text)}</mark>{text(after)}"
-    low = " qa-low" if answer.outcome != "answered" else ""
+    low = " qa-low" if answer.outcome != Outcome.ANSWERED else ""
     speaker = " · the interviewer" if p.speaker == "interviewer" else ""
     card = (
         f'<div class="qa-card{low}">'
