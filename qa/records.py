@@ -98,9 +98,9 @@ def parse(kind: Any, value: Any, name: str = "value", *, unknown: str = "refuse"
             for n, f in fields.items()
             if n not in value and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
         ]
-        if missing:
-            raise ValueError(f"no {missing[0]!r} field" if len(missing) == 1 else f"{name} lacks {missing}")
         prefix = "" if name in ("spec", "") else f"{name}."
+        if missing:
+            raise ValueError(f"no {prefix + missing[0]!r} field" if len(missing) == 1 else f"{name} lacks {missing}")
         return kind(**{n: parse(hints[n], value[n], f"{prefix}{n}", unknown=unknown) for n in fields if n in value})
     return _scalar(kind, value, name)
 

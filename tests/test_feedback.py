@@ -257,7 +257,7 @@ def test_export_records_are_gold_set_lines_awaiting_evidence(store: FeedbackStor
     gold = tmp_path / "candidates.jsonl"
     gold.write_text(json.dumps(candidate) + "\n", encoding="utf-8")
     # The gold-set loader refuses a candidate until a person fills in the evidence...
-    with pytest.raises(InvalidArgument, match="non-empty list of non-empty strings"):
+    with pytest.raises(InvalidArgument, match="evidence must not be empty"):
         load_gold(gold)
     # ...and then reads it as any gold question.
     gold.write_text(json.dumps({**candidate, "evidence": ["the number of Member States increased to 28"]}) + "\n")
