@@ -171,7 +171,7 @@ def rss_mb() -> float:
 def oversized_requests(url: str, megabytes: int = 10) -> list[tuple[str, bytes]]:
     """A question of ``megabytes`` to the ask API, and one to the chat (the
     page's own event), each a well-formed request Gradio would accept."""
-    from tests.web.test_app import chat_event
+    from tests.web.chat import chat_event
 
     question = "why " * (megabytes * (1 << 20) // 4)
     event, box = chat_event(url)
