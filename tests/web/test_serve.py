@@ -1,6 +1,8 @@
 """Serving: `python app.py`'s flags and start-up errors, and what the
 launched app does not send."""
 
+import os
+import socket
 import subprocess
 import sys
 
@@ -8,6 +10,7 @@ import pytest
 from gradio_client import Client
 
 from qa.web import page, serve
+from tests.commands import notes, paths
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -53,3 +56,46 @@ def test_readme_documents_every_flag_of_the_app():
 def test_feedback_db_and_no_feedback_do_not_go_together():
     result = run_app("--feedback-db", "sqlite:///x.sqlite3", "--no-feedback")
     assert result.returncode == 2 and "not allowed with argument" in result.stderr
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    "flags, env, expected",
+    [
+        (["--port", "99999"], {}, "error: argument --port: a port is a number from 1 to 65535, not '99999'"),
+        ([], {"GRADIO_SERVER_PORT": "abc"}, "error: GRADIO_SERVER_PORT: a port is a number from 1 to 65535, not 'abc'"),
+        (["--host", "999.1.1.1", "--port", "7893"], {}, "error: cannot serve on 999.1.1.1: no such address"),
+        (["--host", "192.0.2.1", "--port", "7893"], {}, "error: cannot serve on 192.0.2.1 port 7893: Cannot assign"),
+    ],
+)
+def test_a_bad_port_or_host_for_the_app_is_one_line(real_config, flags, env, expected):
+    """Before: a traceback (OverflowError, ValueError), or "port is in use"
+    for an address that is not this machine's."""
+    result = subprocess.run(
+        [sys.executable, "app.py", *flags, "--no-feedback", *paths(real_config)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, **env},
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = notes(result.stderr)
+    assert line.startswith(expected), line
+
+
+@pytest.mark.e2e
+def test_the_app_on_a_port_in_use_is_one_line(real_config):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "app.py", "--port", str(port), "--no-feedback", *paths(real_config)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert notes(result.stderr) == [
+        f"error: cannot serve on 127.0.0.1: port {port} is in use; choose another with --port or GRADIO_SERVER_PORT"
+    ]
