@@ -38,6 +38,19 @@ TINY_INTERVIEW = (
 )
 
 
+# The fixtures that load the real packaged model on the real interview: a test
+# that uses one, directly or through another fixture, is end-to-end.
+REAL_FIXTURES = frozenset({"real_config", "real_searcher", "launched_app"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``e2e`` every test that uses a real fixture, so that nobody has
+    to remember to: ``pytest -m "not e2e and not browser"`` is the fast tier."""
+    for item in items:
+        if REAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
+
 class FakeEmbedder:
     """Bag of hashed word stems (first 4 letters of words of 4+ letters) ->
     unit vector: shared wording gives similar vectors, and it is deterministic."""

@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.e2e
-
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 

@@ -3,11 +3,7 @@ package or app.py."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import ROOT
-
-pytestmark = pytest.mark.e2e
 
 
 def test_no_pickle_and_no_remote_code_anywhere_in_the_package():

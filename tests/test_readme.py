@@ -7,11 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-import pytest
-
 from tests.conftest import ROOT
-
-pytestmark = pytest.mark.e2e
 
 README = ROOT / "README.md"
 DURATION = re.compile(r"\b\d+\.\d+ s\b")

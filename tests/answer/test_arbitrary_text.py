@@ -12,9 +12,6 @@ from qa.config import MODES
 from qa.errors import InvalidQuestion
 from qa.inputs import MAX_QUESTION_CHARS, visible_text
 
-pytestmark = pytest.mark.e2e
-
-
 NASTY = [
     "<img src=x onerror=alert(1)>",
     "[x](javascript:alert(1))",

@@ -6,8 +6,6 @@ import pytest
 from qa.eval.datasets import load_gold, load_off_topic
 from tests.conftest import DATA
 
-pytestmark = pytest.mark.e2e
-
 
 def test_round_trip_finds_the_fact(real_searcher):
     answer = real_searcher.ask("In which year did Kuwait become a member?", k=5)

@@ -17,8 +17,6 @@ from qa.errors import IndexCorrupt, IndexNotFound
 from qa.index.store import index_files, read_index, write_index
 from tests.conftest import ROOT, TINY_INTERVIEW
 
-pytestmark = pytest.mark.e2e
-
 
 class SimulatedCrash(BaseException):
     """The process dies here: nothing after it runs (not an Exception, so no

@@ -134,7 +134,6 @@ def test_a_write_that_fails_at_any_point_of_a_build_is_one_line(tiny_config, fak
             assert_whole_or_none(tiny_config.index_dir, previous.manifest)
 
 
-@pytest.mark.e2e
 def test_a_read_only_index_directory(tiny_config, fake_factory, small_disk, caplog):
     """Up to date: `build` says so; stale: asking answers from the index as it
     is, with a note; forced: one line."""

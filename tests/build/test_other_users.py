@@ -77,7 +77,6 @@ def test_written_files_get_ordinary_permissions(tmp_path, umask, expected):
     assert stat.S_IMODE((tmp_path / "passages.jsonl").stat().st_mode) == expected
 
 
-@pytest.mark.e2e
 def test_an_index_built_by_one_user_answers_another(real_config, shared_dir):
     """`make index` as one user, the app as another: the reader uses the index
     as it is, takes no lock and writes nothing."""
@@ -90,7 +89,6 @@ def test_an_index_built_by_one_user_answers_another(real_config, shared_dir):
     assert sorted(os.listdir(config.index_dir)) == before
 
 
-@pytest.mark.e2e
 def test_a_reader_that_cannot_rebuild_answers_from_the_index_it_has(real_config, shared_dir):
     config = copy_of(real_config, shared_dir)
     with (config.corpus_dir / "cica_interview.txt").open("a", encoding="utf-8") as corpus:
@@ -104,7 +102,6 @@ def test_a_reader_that_cannot_rebuild_answers_from_the_index_it_has(real_config,
     assert "Kuwait joining in 2022" in result.stdout
 
 
-@pytest.mark.e2e
 def test_an_index_that_can_be_neither_read_nor_rebuilt_is_one_line(real_config, shared_dir):
     config = copy_of(real_config, shared_dir)
     (config.index_dir / "manifest.json").chmod(0o600)  # as the builder's umask 077 would leave it

@@ -6,11 +6,7 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from tests.conftest import ROOT
-
-pytestmark = pytest.mark.e2e
 
 
 def test_the_query_path_never_imports_torch_or_the_build(real_config):

@@ -7,8 +7,6 @@ from qa.eval.datasets import load_followups, load_gold, load_off_topic
 from qa.eval.evaluation import followups, full_report
 from tests.conftest import DATA
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture(scope="module")
 def report(real_searcher):

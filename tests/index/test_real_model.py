@@ -16,9 +16,8 @@ from qa.index.onnx_encoder import FILES as ENCODER_FILES
 from qa.index.store import read_index
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.e2e
 
-
+@pytest.mark.e2e  # loads the real model without the session's fixtures
 def test_default_model_loads_from_the_package_without_network():
     ref = resolve_model(None)
     assert ref.id == "sentence-transformers/all-MiniLM-L6-v2"
@@ -63,6 +62,7 @@ def test_index_holds_a_verified_onnx_export_of_its_model(real_config, real_searc
         read_index(copy)
 
 
+@pytest.mark.e2e  # loads the real model without the session's fixtures
 def test_loading_a_model_leaves_the_environment_alone_and_never_downloads():
     """Library code does not mutate os.environ; models load from local files
     only, so an unknown name fails at once instead of reaching for the Hub."""

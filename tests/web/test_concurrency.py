@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from gradio_client import Client
-
-pytestmark = pytest.mark.e2e
 
 
 def test_sixteen_clients_at_once_get_exactly_the_single_threaded_answers(launched_app, real_searcher):

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.e2e
-
 
 def get(
     url: str, headers: dict[str, str] | None = None, data: bytes | None = None

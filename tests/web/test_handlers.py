@@ -10,8 +10,6 @@ from qa.inputs import MAX_QUESTION_CHARS
 from qa.web import handlers, render
 from qa.web.conversation import Turn, to_records, turns_from_records
 
-pytestmark = pytest.mark.e2e
-
 
 def test_ask_json_matches_the_cli_object(real_searcher):
     result = handlers.ask_json(real_searcher, "Which country joined CICA in 2022?", 3)

@@ -12,8 +12,6 @@ from qa.feedback.votes import DISLIKE
 from qa.web import handlers, render, serve, voting
 from tests.web.chat import chat_over_http, page_event, send_event, shown, votes_in
 
-pytestmark = pytest.mark.e2e
-
 
 def test_launched_app_serves_the_ask_endpoint(launched_app, real_searcher):
     client = Client(launched_app, verbose=False)

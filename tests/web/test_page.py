@@ -2,12 +2,9 @@
 conversation kept in the browser."""
 
 import gradio as gr
-import pytest
 
 from qa.feedback.votes import MAX_COMMENT
 from qa.web import page
-
-pytestmark = pytest.mark.e2e
 
 
 def component(demo: gr.Blocks, elem_id: str) -> dict | None:

@@ -17,8 +17,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.e2e
-
 
 def send(url: str, path: str, body: bytes, chunked: bool = False) -> tuple[int, bytes]:
     """POST ``body`` over a plain socket as a client that pushes it regardless

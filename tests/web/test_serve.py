@@ -13,8 +13,6 @@ from qa.web import page, serve
 from tests.commands import notes, paths
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.e2e
-
 
 def test_the_app_sends_no_telemetry(real_searcher, monkeypatch):
     import gradio.analytics
@@ -58,7 +56,6 @@ def test_feedback_db_and_no_feedback_do_not_go_together():
     assert result.returncode == 2 and "not allowed with argument" in result.stderr
 
 
-@pytest.mark.e2e
 @pytest.mark.parametrize(
     "flags, env, expected",
     [
@@ -81,7 +78,6 @@ def test_a_bad_port_or_host_for_the_app_is_one_line(real_config, flags, env, exp
     assert line.startswith(expected), line
 
 
-@pytest.mark.e2e
 def test_the_app_on_a_port_in_use_is_one_line(real_config):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -3,12 +3,8 @@
 import html
 import json
 
-import pytest
-
 from qa.web import handlers, render
 from tests.web.chat import asked
-
-pytestmark = pytest.mark.e2e
 
 
 def test_retry_asks_the_last_question_again_with_the_settings_now(real_searcher):

@@ -13,8 +13,6 @@ from qa.web import voting
 from qa.web.conversation import turns_from_records
 from tests.web.chat import asked
 
-pytestmark = pytest.mark.e2e
-
 
 def test_a_vote_is_stored_with_everything_the_reader_was_shown(real_searcher, store):
     records = asked(
