@@ -92,6 +92,17 @@ def fake_factory():
     return lambda ref: embedder
 
 
+@pytest.fixture
+def tiny_searcher(tiny_config: Config, fake_factory):
+    """The tiny interview's searcher, with the fake embedder: for the plumbing
+    (handlers, votes, turns, the page) where no assertion depends on what the
+    real interview says. Built per test (a fraction of a second), in its own
+    tmp_path, beside the tiny_config it was built from."""
+    from qa import open_searcher
+
+    return open_searcher(tiny_config, embedder_factory=fake_factory)
+
+
 @pytest.fixture(scope="session")
 def real_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
     """The real interview, copied, with an index built once by the real model."""

@@ -11,9 +11,9 @@ from qa.web import handlers, render
 from qa.web.conversation import Turn, to_records, turns_from_records
 
 
-def test_ask_json_matches_the_cli_object(real_searcher):
-    result = handlers.ask_json(real_searcher, "Which country joined CICA in 2022?", 3)
-    assert result == real_searcher.ask("Which country joined CICA in 2022?", k=3).to_dict()
+def test_ask_json_matches_the_cli_object(tiny_searcher):
+    result = handlers.ask_json(tiny_searcher, "Which country joined CICA in 2022?", 3)
+    assert result == tiny_searcher.ask("Which country joined CICA in 2022?", k=3).to_dict()
 
 
 def test_chat_reply_gives_the_answer_then_cited_passages(real_searcher):
@@ -41,15 +41,15 @@ def test_chat_reads_a_short_question_about_something_new_alone(real_searcher):
 
 
 @pytest.mark.parametrize("message", ["", "   ", None])
-def test_blank_chat_message_gets_a_friendly_reply(real_searcher, message):
-    assert handlers.chat_reply(real_searcher, message, []) == (
+def test_blank_chat_message_gets_a_friendly_reply(tiny_searcher, message):
+    assert handlers.chat_reply(tiny_searcher, message, []) == (
         render.text("Please type a question about the interview."),
         False,
     )
 
 
-def test_over_long_chat_message_says_the_limit(real_searcher):
-    reply, is_question = handlers.chat_reply(real_searcher, "why " * 400, [])
+def test_over_long_chat_message_says_the_limit(tiny_searcher):
+    reply, is_question = handlers.chat_reply(tiny_searcher, "why " * 400, [])
     assert "longer than 1000 characters" in reply and not is_question
 
 
@@ -81,15 +81,15 @@ def test_follow_ups_lean_on_the_last_question_the_interview_answers(real_searche
     assert "Read together with your earlier question" in reply and "December 2024" in reply
 
 
-def test_mode_reaches_the_search(real_searcher):
-    expected = real_searcher.ask("TurkPA", 3, "keyword").to_dict()
-    assert handlers.ask_json(real_searcher, "TurkPA", 3, mode="keyword") == expected
+def test_mode_reaches_the_search(tiny_searcher):
+    expected = tiny_searcher.ask("TurkPA", 3, "keyword").to_dict()
+    assert handlers.ask_json(tiny_searcher, "TurkPA", 3, mode="keyword") == expected
     with pytest.raises(gr.Error, match="mode must be one of"):
-        handlers.ask_json(real_searcher, "TurkPA", 3, mode="fuzzy")
+        handlers.ask_json(tiny_searcher, "TurkPA", 3, mode="fuzzy")
 
 
-def test_the_chat_turn_cleans_the_message_before_showing_and_keeping_it(real_searcher):
-    box, chat, records = handlers.respond(real_searcher, "When did Kuwait\u200b \udfff join?", [], 2, "hybrid")
+def test_the_chat_turn_cleans_the_message_before_showing_and_keeping_it(tiny_searcher):
+    box, chat, records = handlers.respond(tiny_searcher, "When did Kuwait\u200b \udfff join?", [], 2, "hybrid")
     assert box == ""
     assert [turn["role"] for turn in chat["value"]] == ["user", "assistant"]
     assert chat["value"][0]["content"] == "When did Kuwait join?"
@@ -97,17 +97,17 @@ def test_the_chat_turn_cleans_the_message_before_showing_and_keeping_it(real_sea
     json.dumps([chat, records], ensure_ascii=False).encode("utf-8")  # no lone surrogate left to fail on
 
 
-def test_an_over_long_chat_message_is_refused_without_keeping_it(real_searcher):
+def test_an_over_long_chat_message_is_refused_without_keeping_it(tiny_searcher):
     message = "Why did Kuwait join? " * 250  # 5,250 characters
-    _, chat, records = handlers.respond(real_searcher, message, [], 2, "hybrid")
+    _, chat, records = handlers.respond(tiny_searcher, message, [], 2, "hybrid")
     assert "longer than 1000 characters" in chat["value"][1]["content"]
     (turn,) = turns_from_records(records, 20)
     assert len(turn.question) == MAX_QUESTION_CHARS + 1 and turn.question.endswith("…")  # cut, with an ellipsis
     assert turn.outcome is None and not turn.can_be_previous
 
 
-def test_the_questions_kept_for_follow_ups_are_bounded_too(real_searcher):
+def test_the_questions_kept_for_follow_ups_are_bounded_too(tiny_searcher):
     refused = [Turn.refused(f"Question {n}?", "Sorry.", "b1", 5, "hybrid") for n in range(handlers.KEPT_TURNS)]
     earlier = to_records(refused)
-    _, _, records = handlers.respond(real_searcher, "When did Kuwait join CICA?", earlier, 2, "hybrid")
+    _, _, records = handlers.respond(tiny_searcher, "When did Kuwait join CICA?", earlier, 2, "hybrid")
     assert [r["question"] for r in records] == [*(r["question"] for r in earlier[1:]), "When did Kuwait join CICA?"]

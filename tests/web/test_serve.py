@@ -14,14 +14,14 @@ from tests.commands import notes, paths
 from tests.conftest import ROOT
 
 
-def test_the_app_sends_no_telemetry(real_searcher, monkeypatch):
+def test_the_app_sends_no_telemetry(tiny_searcher, monkeypatch):
     import gradio.analytics
 
     monkeypatch.setenv("GRADIO_ANALYTICS_ENABLED", "True")  # Gradio's default, which a CI may have changed
     sent = []
     monkeypatch.setattr(gradio.analytics, "_do_analytics_request", lambda **kw: sent.append(kw["topic"]))
     monkeypatch.setattr(gradio.analytics, "version_check", lambda: sent.append("version check"))
-    demo = page.build_demo(real_searcher)
+    demo = page.build_demo(tiny_searcher)
     serve.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
     try:
         Client(demo.local_url, verbose=False).predict("When did Kuwait join?", 1, api_name="/ask")
