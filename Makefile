@@ -24,7 +24,8 @@ eval: $(STAMP)
 	$(BIN)/python -m qa eval
 
 lint: $(STAMP)
-	$(BIN)/ruff check qa tests app.py
+	$(BIN)/ruff check qa tests app.py benchmarks docs
+	$(BIN)/ruff format --check tests benchmarks
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
