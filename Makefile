@@ -1,17 +1,21 @@
 # Two commands: `make run` serves the chat, `make test` runs the suite.
+# `make test-fast` leaves out the end-to-end and browser tests (under a minute).
 # Both create .venv and install the project on first use.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test index eval lint clean readme
+.PHONY: run test test-fast index eval lint clean readme
 
 run: index
 	$(BIN)/python app.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not e2e and not browser"
 
 index: $(STAMP)
 	$(BIN)/python -m qa build
@@ -20,7 +24,8 @@ eval: $(STAMP)
 	$(BIN)/python -m qa eval
 
 lint: $(STAMP)
-	$(BIN)/ruff check qa tests app.py
+	$(BIN)/ruff check qa tests app.py benchmarks docs
+	$(BIN)/ruff format --check tests benchmarks
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

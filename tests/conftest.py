@@ -1,6 +1,7 @@
 """Shared fixtures: a tiny interview written in the test, a deterministic fake
 embedder for the plumbing, and the real packaged model on the real interview
-(loaded once per session) for the end-to-end tests."""
+(loaded once per session) for the end-to-end tests; the feedback store on
+SQLite and on a real PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import hashlib
 import os
 import re
 import shutil
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,6 +36,19 @@ TINY_INTERVIEW = (
     "- What are the plans for the Charter?\n"
     "- The Charter could be adopted at the 2026 summit. Work on the draft continues.\n"
 )
+
+
+# The fixtures that load the real packaged model on the real interview: a test
+# that uses one, directly or through another fixture, is end-to-end.
+REAL_FIXTURES = frozenset({"real_config", "real_searcher", "launched_app"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``e2e`` every test that uses a real fixture, so that nobody has
+    to remember to: ``pytest -m "not e2e and not browser"`` is the fast tier."""
+    for item in items:
+        if REAL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
 
 
 class FakeEmbedder:
@@ -77,6 +92,17 @@ def fake_factory():
     return lambda ref: embedder
 
 
+@pytest.fixture
+def tiny_searcher(tiny_config: Config, fake_factory):
+    """The tiny interview's searcher, with the fake embedder: for the plumbing
+    (handlers, votes, turns, the page) where no assertion depends on what the
+    real interview says. Built per test (a fraction of a second), in its own
+    tmp_path, beside the tiny_config it was built from."""
+    from qa import open_searcher
+
+    return open_searcher(tiny_config, embedder_factory=fake_factory)
+
+
 @pytest.fixture(scope="session")
 def real_config(tmp_path_factory: pytest.TempPathFactory) -> Config:
     """The real interview, copied, with an index built once by the real model."""
@@ -116,3 +142,60 @@ def launched_app(real_searcher, feedback_url):
         _, url, _ = serve.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
         yield url
         demo.close()
+
+
+# --- PostgreSQL: one server per session, one fresh schema per test ------------
+# The server comes from $QA_TEST_POSTGRES_URL (.ci/run starts Debian's server
+# and sets it; `url=$(.ci/postgres)` does the same by hand, as root). Without
+# it the PostgreSQL cases skip, except under CI=true, where they fail.
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    from sqlalchemy import create_engine, make_url, text
+
+    url = os.environ.get("QA_TEST_POSTGRES_URL", "")
+    in_ci = os.environ.get("CI", "").lower() == "true"
+    if not url:
+        reason = "no PostgreSQL server: set QA_TEST_POSTGRES_URL (as root, `.ci/postgres` starts one and prints it)"
+        if in_ci:
+            pytest.fail(f"CI=true but {reason}")
+        pytest.skip(reason)
+    engine = create_engine(make_url(url).set(drivername="postgresql+psycopg"))
+    problem = None
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        problem = str(exc).splitlines()[0]
+    finally:
+        engine.dispose()
+    if problem:  # a set but unreachable URL is a broken setup, never a skip; failed
+        # outside the except block so that pytest shows no driver frames (and their conninfo)
+        pytest.fail(f"QA_TEST_POSTGRES_URL is set but the server does not answer: {problem}")
+    return url
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str):
+    """The server's URL with search_path set to a schema made for this test, dropped after."""
+    from sqlalchemy import create_engine, make_url, text
+
+    schema = f"qa_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(postgres_server).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(postgres_server).update_query_dict({"options": f"-csearch_path={schema}"})
+    yield url.render_as_string(hide_password=False)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    from qa.feedback.store import default_url
+
+    if request.param == "sqlite":
+        return default_url(tmp_path / "feedback")
+    return request.getfixturevalue("postgres_url")

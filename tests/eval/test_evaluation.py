@@ -1,5 +1,4 @@
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,9 +8,7 @@ from qa.errors import InvalidArgument
 from qa.eval.datasets import GoldQuestion, OffTopicQuestion, load_gold, load_gold_sets, load_off_topic
 from qa.eval.evaluation import OffTopicResult, curve, evaluate, kinds, outcomes
 from qa.eval.metrics import Metrics, QuestionResult, hit_at, ndcg, paired_permutation_p, reciprocal_rank
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "qa" / "eval" / "data"
+from tests.conftest import DATA, ROOT
 
 
 def result(ranks, total, correct=True, split="dev", outcome="answered", confidence=0.9):

@@ -22,7 +22,7 @@ import pytest
 from qa.feedback.store import FeedbackStore
 from qa.feedback.votes import DISLIKE
 
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.browser  # and e2e, by tests/conftest.py: every test uses launched_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

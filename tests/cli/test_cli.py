@@ -48,7 +48,6 @@ def check_contract(obj, question, k):
         assert obj["answer"]["speaker"] == answer_passage["speaker"]
 
 
-@pytest.mark.e2e
 def test_ask_json_is_one_object_per_question_in_order(real_config, capsys, tmp_path):
     questions_file = tmp_path / "q.txt"
     questions_file.write_text("Which country joined CICA in 2022?\n\nWho chairs CICA after Kazakhstan?\n")
@@ -80,7 +79,6 @@ def test_ask_json_is_one_object_per_question_in_order(real_config, capsys, tmp_p
         assert text[p["start"] : p["end"]] == p["text"]
 
 
-@pytest.mark.e2e
 def test_ask_human_output_shows_answer_and_sources(real_config, capsys):
     assert main(["ask", "When did Kuwait join?", "-k", "2", *paths(real_config)]) == 0
     out = capsys.readouterr().out
@@ -89,7 +87,6 @@ def test_ask_human_output_shows_answer_and_sources(real_config, capsys):
     assert "In reply to:" in out
 
 
-@pytest.mark.e2e
 def test_ask_reads_a_follow_up_with_previous(real_config, capsys):
     previous = "Which country took over the chairmanship in December 2024?"
     argv = ["ask", "What is its main priority?", "--previous", previous, "-k", "3", *paths(real_config)]
@@ -100,14 +97,12 @@ def test_ask_reads_a_follow_up_with_previous(real_config, capsys):
     assert f"(read together with: {previous})" in capsys.readouterr().out
 
 
-@pytest.mark.e2e
 def test_build_says_up_to_date(real_config, capsys):
     assert main(["build", *paths(real_config)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("index up to date") and "1 documents, " in out
 
 
-@pytest.mark.e2e
 def test_eval_prints_a_table_and_json(real_config, capsys):
     assert main(["eval", "--json", *paths(real_config)]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -178,7 +173,6 @@ def run_cli(*argv, stdin=None):
     )
 
 
-@pytest.mark.e2e
 def test_a_bad_line_in_a_questions_file_costs_only_that_line(real_config, tmp_path):
     questions = tmp_path / "q.txt"
     lines = ["When did Kuwait join?", "why " * 400, "", "What is the CICA Fund?"]
@@ -196,7 +190,6 @@ def test_a_bad_line_in_a_questions_file_costs_only_that_line(real_config, tmp_pa
     assert human.stderr.strip() == "error: question 2: the question is longer than 1000 characters"
 
 
-@pytest.mark.e2e
 def test_a_line_that_is_not_utf8_costs_only_that_line(real_config, tmp_path):
     questions = tmp_path / "q.txt"
     questions.write_bytes(b"When did Kuwait join?\n\xff\xfeabc?\nWhat is the CICA Fund?\n")
@@ -243,7 +236,6 @@ def test_questions_are_read_a_line_at_a_time_however_long_the_line(monkeypatch):
     assert [getattr(i, "error", i) for i in items] == ["the question is longer than 1000 characters", "When?"]
 
 
-@pytest.mark.e2e
 def test_a_pipe_is_answered_line_by_line(real_config):
     """The first answer comes before the second question is written."""
     command = [sys.executable, "-m", "qa", "ask", "-q", "-", "--json", "-k", "1", *paths(real_config)]
@@ -257,7 +249,6 @@ def test_a_pipe_is_answered_line_by_line(real_config):
         assert proc.wait(timeout=60) == 0
 
 
-@pytest.mark.e2e
 @pytest.mark.parametrize("closed", [False, True])
 def test_output_that_cannot_be_written_is_one_line_and_exit_2(real_config, closed):
     """Standard output on a full disk, or closed: one line, exit 2, not a
@@ -273,7 +264,6 @@ def test_output_that_cannot_be_written_is_one_line_and_exit_2(real_config, close
     assert proc.stderr.strip().splitlines() == [f"error: {expected}" + (": nothing could be written" if closed else "")]
 
 
-@pytest.mark.e2e
 def test_a_line_separator_inside_a_question_does_not_split_it(real_config, capsys, tmp_path):
     questions = tmp_path / "q.txt"
     questions.write_bytes("When did Kuwait\u2028join CICA?\r\nWhat is the CICA Fund?\n".encode())

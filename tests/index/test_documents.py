@@ -5,6 +5,7 @@ import pytest
 from qa.errors import CorpusError
 from qa.files import sha256_bytes
 from qa.index.documents import load_corpus
+from tests.conftest import ROOT
 
 
 def test_loads_txt_and_md_sorted_and_skips_others(tmp_path: Path):
@@ -44,8 +45,7 @@ def test_missing_corpus_directory(tmp_path: Path):
 
 
 def test_project_copy_is_byte_identical_to_the_shared_interview():
-    root = Path(__file__).resolve().parent.parent
-    shared = root.parent / "shared" / "corpus" / "cica_interview.txt"
+    shared = ROOT.parent / "shared" / "corpus" / "cica_interview.txt"
     if not shared.exists():
         pytest.skip(f"{shared} is not on this machine")
-    assert (root / "corpus" / "cica_interview.txt").read_bytes() == shared.read_bytes()
+    assert (ROOT / "corpus" / "cica_interview.txt").read_bytes() == shared.read_bytes()

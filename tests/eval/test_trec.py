@@ -209,7 +209,6 @@ def assert_library_reproduces(report: dict, mode: str, run: Path, qrels: Path) -
                 assert figures[figure] == pytest.approx(theirs, abs=5e-5), (name, split, figure)
 
 
-@pytest.mark.e2e
 def test_the_library_reproduces_eval_on_the_real_interview(hybrid_eval):
     report, run, qrels = hybrid_eval
     assert_library_reproduces(report, "hybrid", run, qrels)
@@ -218,7 +217,6 @@ def test_the_library_reproduces_eval_on_the_real_interview(hybrid_eval):
     assert {line[5] for line in lines} == {"cica-qa-hybrid"}
 
 
-@pytest.mark.e2e
 def test_the_keyword_run_with_its_ties_too(real_config, tmp_path):
     """BM25 ties (a few exactly equal scores per question) are where a tool's
     own tie-break would reorder the run; --run-mode picks the mode written."""
@@ -227,7 +225,6 @@ def test_the_keyword_run_with_its_ties_too(real_config, tmp_path):
     assert_library_reproduces(report, "keyword", run, qrels)
 
 
-@pytest.mark.e2e
 def test_readme_shows_what_the_library_reads_in_evals_files(hybrid_eval):
     _, run, qrels = hybrid_eval
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -1,0 +1,99 @@
+"""The SQLite store's own cases (made on first use, WAL, its file removed or
+copied while open), and stores that cannot be opened."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from qa.errors import FeedbackError
+from qa.feedback.store import FeedbackStore, default_url
+from qa.feedback.votes import DISLIKE, LIKE
+from tests.feedback.helpers import make_vote
+
+
+def test_sqlite_store_is_made_on_first_use_in_wal_mode(tmp_path: Path):
+    directory = tmp_path / "feedback"
+    url = default_url(directory)
+    assert url == f"sqlite:///{directory}/feedback.sqlite3"
+    assert not directory.exists()
+    with FeedbackStore.open(url) as store:
+        store.record(make_vote())
+    database = directory / "feedback.sqlite3"
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert conn.execute("SELECT schema_version FROM feedback_meta").fetchall() == [(1,)]
+        assert conn.execute("SELECT count(*) FROM feedback_votes").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("how", ["removed", "replaced", "directory removed"])
+def test_votes_after_the_sqlite_file_is_removed_or_replaced_are_kept(tmp_path: Path, how: str, caplog):
+    """Before, the pool's connections went on writing into the removed file:
+    the chat thanked the reader and the vote was gone."""
+    directory = tmp_path / "feedback"
+    url = default_url(directory)
+    database = directory / "feedback.sqlite3"
+    with FeedbackStore.open(url) as store:
+        store.record(make_vote(question="before", vote=LIKE))
+        if how == "directory removed":
+            shutil.rmtree(directory)
+        else:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{database}{suffix}").unlink(missing_ok=True)
+        if how == "replaced":
+            with FeedbackStore.open(url) as other:
+                other.record(make_vote(question="elsewhere", vote=LIKE))
+        vote_id = store.record(make_vote(question="after", vote=DISLIKE))
+        assert store.add_comment(vote_id, "kept too")
+    assert "was removed or replaced: opening it again" in caplog.text
+    with FeedbackStore.open(url, create=False) as reopened:
+        stored = [(v.vote.question, v.vote.comment) for v in reopened.disliked()]
+        assert stored == [("after", "kept too")]
+        assert reopened.stats().votes == (2 if how == "replaced" else 1)
+
+
+def test_the_sqlite_file_alone_holds_the_votes_while_the_app_runs(tmp_path: Path):
+    """WAL mode kept every vote (and the tables) in feedback.sqlite3-wal until
+    the app closed: a copy or a move of the file the README names had none."""
+    url = default_url(tmp_path / "feedback")
+    with FeedbackStore.open(url) as store:
+        vote_id = store.record(make_vote(question="kept", vote=DISLIKE))
+        store.add_comment(vote_id, "and its comment")
+        copy = tmp_path / "copy.sqlite3"
+        shutil.copyfile(tmp_path / "feedback" / "feedback.sqlite3", copy)  # the file alone, while the store is open
+        with FeedbackStore.open(f"sqlite:///{copy}", create=False) as copied:
+            assert [(v.vote.question, v.vote.comment) for v in copied.disliked()] == [("kept", "and its comment")]
+
+
+def test_default_url_survives_odd_directory_names(tmp_path: Path):
+    directory = tmp_path / "a b?c#d%e"
+    with FeedbackStore.open(default_url(directory)) as store:
+        store.record(make_vote())
+    assert (directory / "feedback.sqlite3").is_file()
+
+
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("mysql://me:hunter22@db/feedback", "unsupported database 'mysql'"),
+        ("sqlite://", "needs a file path"),
+        ("not a url", "Could not parse"),
+        ("postgresql://me:hunter22@127.0.0.1:1/feedback", "Connection refused"),
+    ],
+)
+def test_an_unopenable_store_is_one_line_without_its_password(url: str, expected: str):
+    with pytest.raises(FeedbackError) as caught:
+        FeedbackStore.open(url)
+    message = str(caught.value)
+    assert expected in message and message.startswith("feedback store ")
+    assert "hunter22" not in message and "\n" not in message
+
+
+def test_an_unwritable_directory_is_one_line(tmp_path: Path):
+    blocker = tmp_path / "feedback"
+    blocker.write_text("a file where the store's directory should be")
+    with pytest.raises(FeedbackError, match=r"^feedback store sqlite:///.*feedback\.sqlite3: .*Not a directory"):
+        FeedbackStore.open(default_url(blocker / "sub"))

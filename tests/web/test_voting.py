@@ -1,0 +1,100 @@
+"""Votes and comments from the chat: what is stored, bounds, a store that
+fails."""
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from qa.errors import FeedbackError
+from qa.feedback.store import FeedbackStore, default_url
+from qa.feedback.votes import DISLIKE, MAX_COMMENT
+from qa.web import voting
+from qa.web.conversation import turns_from_records
+from tests.web.chat import asked
+
+
+def test_a_vote_is_stored_with_everything_the_reader_was_shown(tiny_searcher, store):
+    records = asked(tiny_searcher, "When did Kuwait join CICA?", "When did it join?")
+    turn = turns_from_records(records, 20)[1]
+    assert turn.sentence is not None  # a follow-up with an answer: the vote keeps both
+    began = datetime.now(UTC)
+    records, notice, awaiting = voting.vote(store, records, 3, False)  # the second reply is chat message 3
+    assert notice == voting.ASK_COMMENT and awaiting is not None
+    assert (
+        voting.send_comment(store, awaiting, "  Not the <b>priority</b>: " + "x" * 900)
+        == "Thank you: your comment is saved."
+    )
+    (stored,) = store.disliked()
+    v = stored.vote
+    assert stored.id == awaiting
+    assert (v.question, v.previous, v.outcome, v.vote) == (
+        "When did it join?",
+        "When did Kuwait join CICA?",
+        turn.outcome,
+        DISLIKE,
+    )
+    assert v.answer == (turn.sentence.text if turn.sentence else None)
+    assert v.shown_passages == tuple(p.id for p in turn.passages) and len(v.shown_passages) == 3
+    assert v.index_id == tiny_searcher.index_id
+    assert v.comment == ("Not the <b>priority</b>: " + "x" * 900)[:MAX_COMMENT]  # bounded, kept as typed
+    assert began - timedelta(seconds=1) <= v.time <= datetime.now(UTC)
+    assert records[1]["vote"] == "dislike" and records[0]["vote"] is None
+
+
+def test_a_like_is_stored_and_asks_for_nothing(tiny_searcher, store):
+    records, notice, awaiting = voting.vote(store, asked(tiny_searcher, "When did Kuwait join CICA?"), 1, True)
+    assert (notice, awaiting, records[0]["vote"]) == (voting.THANKS, None, "like")
+    assert store.stats().likes == 1 and store.stats().votes == 1
+
+
+def test_only_the_first_vote_on_a_reply_is_kept(tiny_searcher, store):
+    records = asked(tiny_searcher, "When did Kuwait join CICA?")
+    records, _, _ = voting.vote(store, records, 1, True)
+    for liked in (False, True, ""):  # the other thumb, the same again, a thumb taken back
+        again, notice, awaiting = voting.vote(store, records, 1, liked)
+        assert (again, notice, awaiting) == (records, "Your first vote on this answer (like) is kept.", None)
+    assert store.stats().votes == 1
+
+
+@pytest.mark.parametrize("index", [0, 2, 3, -1, "1", None, True])
+def test_a_vote_on_no_reply_stores_nothing(tiny_searcher, store, index):
+    records = asked(tiny_searcher, "When did Kuwait join CICA?")
+    assert voting.vote(store, records, index, True) == (records, voting.GONE, None)
+    assert store.stats().votes == 0
+
+
+def test_a_refused_message_has_nothing_to_vote_on(tiny_searcher, store):
+    records = asked(tiny_searcher, "   ")
+    assert voting.vote(store, records, 1, False) == (records, voting.NOTHING_TO_VOTE, None)
+    assert voting.send_comment(store, None, "a comment with no vote") == ""
+    assert store.stats().votes == 0
+
+
+class FailingStore:
+    """A store whose database has gone away (what FeedbackStore raises then)."""
+
+    def record(self, vote):
+        raise FeedbackError("feedback store postgresql://qa@db/qa: connection refused")
+
+    def add_comment(self, vote_id, comment):
+        raise FeedbackError("feedback store postgresql://qa@db/qa: connection refused")
+
+
+def test_a_vote_the_store_cannot_take_costs_the_vote_not_the_chat(tiny_searcher, caplog):
+    records = asked(tiny_searcher, "When did Kuwait join CICA?")
+    again, notice, awaiting = voting.vote(FailingStore(), records, 1, False)
+    assert (again, notice, awaiting) == (records, voting.VOTE_FAILED, None)  # no vote noted: the reader may try again
+    assert voting.send_comment(FailingStore(), 7, "stale") == voting.COMMENT_FAILED
+    assert [r.getMessage() for r in caplog.records] == [
+        "warning: a vote was not stored: feedback store postgresql://qa@db/qa: connection refused",
+        "warning: a comment was not stored: feedback store postgresql://qa@db/qa: connection refused",
+    ]
+
+
+def test_a_vote_on_a_store_whose_table_is_gone_is_a_notice(tiny_searcher, tmp_path):
+    with FeedbackStore.open(default_url(tmp_path)) as broken:
+        with sqlite3.connect(tmp_path / "feedback.sqlite3") as db:
+            db.execute("DROP TABLE feedback_votes")
+        records = asked(tiny_searcher, "When did Kuwait join CICA?")
+        assert voting.vote(broken, records, 1, True) == (records, voting.VOTE_FAILED, None)
