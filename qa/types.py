@@ -110,8 +110,23 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Span:
+    """Some words of a corpus file and their offsets: ``text == file[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
 class AnswerSentence:
-    """The sentence that best answers the question, inside hit ``passage_rank``."""
+    """The sentence that best answers the question, inside hit ``passage_rank``
+    (its passage, or the interviewer's question that passage answers).
+    ``short`` is the words of the asked kind inside it ("2022", "Astana"), when
+    the question asks for one such thing."""
 
     text: str
     passage_rank: int
@@ -119,6 +134,30 @@ class AnswerSentence:
     end: int
     score: float
     speaker: str = "interviewee"
+    short: Span | None = None
+
+
+@dataclass(frozen=True)
+class Point:
+    """One point of an answer that is a list or a summary: a sentence of the
+    interview, where it is and who says it."""
+
+    text: str
+    source: str
+    paragraph: int
+    start: int
+    end: int
+    speaker: str = "interviewee"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "paragraph": self.paragraph,
+            "start": self.start,
+            "end": self.end,
+            "speaker": self.speaker,
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True)
@@ -142,6 +181,10 @@ class Answer:
     # The previous question this one was read with, when it leaned on it. Shown
     # to people; not part of the JSON object, whose format stays fixed.
     previous: str | None = None
+    # What kind of answer: "fact" (one sentence), "list" or "summary" (points
+    # gathered across the interview), "about" (the interview itself).
+    kind: str = "fact"
+    points: tuple[Point, ...] = ()
 
     @property
     def abstained(self) -> bool:
@@ -156,6 +199,9 @@ class Answer:
                 "start": self.sentence.start,
                 "end": self.sentence.end,
                 "speaker": self.sentence.speaker,
+                "short": None if self.sentence.short is None else self.sentence.short.to_dict(),
+                "kind": self.kind,
+                "points": [point.to_dict() for point in self.points],
             }
         return {
             "question": self.question,

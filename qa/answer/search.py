@@ -13,7 +13,7 @@ anything and never imports the build: the entry points open an index with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from qa.answer.followup import previous_of, with_previous
 from qa.answer.fusion import mean_of_rankings, top_ids
 from qa.answer.retrieval import Views, evidence, mode_scores, passage_views, question_evidence
 from qa.answer.sentence import Candidates
+from qa.answer.short import short_answer
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K
 from qa.index import keyword
 from qa.index.embedding import Embedder
@@ -72,6 +73,8 @@ class Searcher:
         trace = self.trace(question, k, mode, previous)
         answered = trace.outcome == answerability.ANSWERED and trace.candidates is not None
         sentence = answer_sentence.choose(trace.candidates, self.index, trace.hits) if answered else None
+        if sentence is not None:
+            sentence = replace(sentence, short=short_answer(trace.question, sentence.text, sentence.start))
         return Answer(
             trace.question, trace.outcome, sentence, trace.hits, trace.confidence, trace.probability, trace.previous
         )

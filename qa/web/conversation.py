@@ -12,7 +12,6 @@ every field and dropping a record that does not fit.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
@@ -20,7 +19,7 @@ from typing import Annotated, Any
 from qa.config import MAX_TOP_K, MODES
 from qa.inputs import MAX_QUESTION_CHARS
 from qa.records import MaxLength, OneOf, Range, parse
-from qa.types import Answer, AnswerSentence, Hit, Outcome, Passage
+from qa.types import Answer, AnswerSentence, Hit, Outcome, Passage, Span
 
 VOTES = ("like", "dislike")
 SPEAKERS = ("interviewer", "interviewee")
@@ -159,6 +158,7 @@ class Turn:
                 "end": sentence.end,
                 "score": sentence.score,
                 "speaker": sentence.speaker,
+                "short": None if sentence.short is None else sentence.short.to_dict(),
             },
             "confidence": self.confidence,
             "answer_confidence": self.answer_confidence,
@@ -173,7 +173,7 @@ class Turn:
         (:mod:`qa.records`): anything else is a ValueError or TypeError
         (records come back from the browser)."""
         kept = parse(_TurnRecord, record, "", unknown="ignore")
-        sentence = None if kept.sentence is None else AnswerSentence(**dataclasses.asdict(kept.sentence))
+        sentence = None if kept.sentence is None else kept.sentence.value()
         outcome = None if kept.outcome is None else Outcome(kept.outcome)
         turn = cls(
             question=kept.question,
@@ -207,6 +207,13 @@ Unit = Annotated[float, Range(0.0, 1.0)]
 
 
 @dataclass(frozen=True)
+class _SpanRecord:
+    text: Text
+    start: Whole
+    end: Whole
+
+
+@dataclass(frozen=True)
 class _SentenceRecord:
     text: Text
     passage_rank: Rank
@@ -214,10 +221,17 @@ class _SentenceRecord:
     end: Whole
     score: float
     speaker: Speaker
+    short: _SpanRecord | None = None
 
     def __post_init__(self) -> None:
         if self.end < self.start:
             raise ValueError("the answer sentence ends before it starts")
+        if self.short is not None and not (self.start <= self.short.start <= self.short.end <= self.end):
+            raise ValueError("the short answer lies outside its sentence")
+
+    def value(self) -> AnswerSentence:
+        short = None if self.short is None else Span(self.short.text, self.short.start, self.short.end)
+        return AnswerSentence(self.text, self.passage_rank, self.start, self.end, self.score, self.speaker, short)
 
 
 @dataclass(frozen=True)
