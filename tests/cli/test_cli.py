@@ -41,7 +41,8 @@ def check_contract(obj, question, k):
         assert set(p) == PASSAGE_KEYS and p["speaker"] in ("interviewer", "interviewee")
         assert isinstance(p["score"], float) and isinstance(p["paragraph"], int)
     if obj["answer"] is not None:
-        assert set(obj["answer"]) == {"text", "passage_rank", "start", "end", "speaker"}
+        # short, kind and points were added to the object (extended, never changed)
+        assert set(obj["answer"]) == {"text", "passage_rank", "start", "end", "speaker", "short", "kind", "points"}
         assert 1 <= obj["answer"]["passage_rank"] <= k
         answer_passage = obj["passages"][obj["answer"]["passage_rank"] - 1]
         assert obj["answer"]["text"] in answer_passage["text"]
