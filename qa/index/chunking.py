@@ -13,6 +13,9 @@
 - Paragraphs before the first question belong to the "Introduction", which
   the interviewer (the magazine) speaks too; the rest is the interviewee's.
   The "- " that opens a turn marks the speaker and is left out.
+- A front matter block (``---`` lines around ``title: ...``, see
+  :func:`qa.index.documents.front_matter`) is not text: paragraphs are numbered
+  from the first line after it.
 - Passages never leave their paragraph, break only between sentences, and
   hold at most ``max_tokens`` word pieces (special tokens included), counted
   with the model's own tokenizer, so the encoder never truncates them.
@@ -29,6 +32,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 
 from qa.config import MIN_MAX_TOKENS
+from qa.index.documents import front_matter
 from qa.types import Document, Passage
 
 TokenCounter = Callable[[str], int]
@@ -37,8 +41,9 @@ Span = tuple[int, int]
 INTRODUCTION = "Introduction"
 INTERVIEWER = "interviewer"
 INTERVIEWEE = "interviewee"
-# 2: "\r\n" and "\r" end lines like "\n"; 3: the interviewer's statements are passages.
-CHUNKING_VERSION = 3
+# 2: "\r\n" and "\r" end lines like "\n"; 3: the interviewer's statements are passages;
+# 4: a front matter block is not text.
+CHUNKING_VERSION = 4
 
 # One line break, whichever convention wrote it (Windows, old Mac, Unix). A "\r"
 # followed by "\n" only counts as part of "\r\n", so "\r\n" is never two breaks.
@@ -59,16 +64,22 @@ _LONGEST_ABBREVIATION = len("Prof.")  # none of the above is longer
 _WORD = re.compile(r"\S+")
 
 
-def paragraph_spans(text: str) -> list[Span]:
-    """Non-blank paragraphs as (start, end), surrounding whitespace excluded."""
-    separator = _BLANK_LINE if _BLANK_LINE.search(text.strip()) else _LINE_BREAKS
+def paragraph_spans(text: str, start: int = 0) -> list[Span]:
+    """Non-blank paragraphs of ``text[start:]`` as absolute (start, end), surrounding whitespace excluded."""
+    separator = _BLANK_LINE if _BLANK_LINE.search(text[start:].strip()) else _LINE_BREAKS
     spans = []
-    position = 0
-    for match in [*separator.finditer(text), None]:
+    position = start
+    for match in [*separator.finditer(text, start), None]:
         end = match.start() if match else len(text)
         spans.extend(_strip(text, position, end))
         position = match.end() if match else len(text)
     return spans
+
+
+def numbered_paragraphs(text: str) -> list[tuple[int, Span]]:
+    """A document's paragraphs numbered from 1, after its front matter: the
+    numbers passages carry and the source view's anchors use."""
+    return list(enumerate(paragraph_spans(text, front_matter(text)[1]), start=1))
 
 
 def sentence_spans(text: str, start: int, end: int) -> list[Span]:
@@ -105,9 +116,9 @@ def chunk_document(
     text = document.text
     passages: list[Passage] = []
     section = INTRODUCTION
-    paragraphs = paragraph_spans(text)
-    interview = any(is_question(text[s:e]) for s, e in paragraphs)
-    for number, (start, end) in enumerate(paragraphs, start=1):
+    paragraphs = numbered_paragraphs(text)
+    interview = any(is_question(text[s:e]) for _, (s, e) in paragraphs)
+    for number, (start, end) in paragraphs:
         paragraph = text[start:end]
         heading = _HEADING.fullmatch(paragraph)
         if heading:

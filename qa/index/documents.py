@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from qa.errors import CorpusError
@@ -9,6 +10,29 @@ from qa.files import sha256_bytes
 from qa.types import Document
 
 SUFFIXES = (".txt", ".md")
+# What a publication says of itself, in a block of "name: value" lines between
+# two "---" lines at the very start of a file (Markdown's front matter).
+_FRONT_MATTER = re.compile(r"\A---[ \t]*(?:\r\n|\r|\n)(.*?)(?:\r\n|\r|\n)---[ \t]*(?=\r|\n|\Z)", re.DOTALL)
+_FIELD = re.compile(r"([A-Za-z][\w-]*)[ \t]*:[ \t]*(.*\S)?[ \t]*")
+
+
+def front_matter(text: str) -> tuple[dict[str, str], int]:
+    """The fields of ``text``'s front matter (``title: ...``, ``date: ...``,
+    ``url: ...``; names in lower case) and the offset where the text after it
+    starts: ({}, 0) when it has none. Every line of the block must be a field
+    (or blank), else it is text like any other."""
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return {}, 0
+    fields = {}
+    for line in re.split(r"\r\n|\r|\n", match.group(1)):
+        field = _FIELD.fullmatch(line)
+        if field is None:
+            if line.strip():
+                return {}, 0
+            continue
+        fields[field.group(1).lower()] = field.group(2) or ""
+    return fields, match.end()
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:

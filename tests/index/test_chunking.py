@@ -227,3 +227,15 @@ def test_tokens_are_counted_in_linear_work_whatever_the_shape(unit, size):
     passages = chunk_document(document(text), counter, max_tokens=128)
     assert all(count(p.text) <= 128 for p in passages)
     assert "".join(p.text for p in passages).replace(" ", "") == text.replace(" ", "")
+
+
+def test_a_front_matter_block_is_not_text_and_numbering_starts_after_it():
+    """Title, date and address of a publication (``---`` lines around
+    ``name: value`` lines) say what the file is; they are no passage, and the
+    paragraphs are numbered as they would be without them."""
+    body = "- What is CICA?\n- A conference. It has 28 members.\n"
+    text = "---\ntitle: An interview\ndate: 2025-01-15\n---\n" + body
+    with_block = chunk_document(Document("a.txt", text, ""), lambda s: len(s.split()) + 2, 128)
+    without = chunk_document(Document("a.txt", body, ""), lambda s: len(s.split()) + 2, 128)
+    assert [(p.paragraph, p.text) for p in with_block] == [(p.paragraph, p.text) for p in without]
+    assert all(text[p.start : p.end] == p.text for p in with_block)
