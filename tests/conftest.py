@@ -131,15 +131,16 @@ def feedback_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def launched_app(real_searcher, feedback_url):
-    """app.py's page and API on a free loopback port, launched as app.py
-    launches it (votes go to ``feedback_url``)."""
+def launched_app(real_config, real_searcher, feedback_url):
+    """app.py's page, its source view and API on a free loopback port,
+    launched as app.py launches it (votes go to ``feedback_url``)."""
     from qa.feedback.store import FeedbackStore
-    from qa.web import page, serve
+    from qa.web import page, serve, source
 
+    sources = source.read_sources(real_config.corpus_dir, real_searcher.index.manifest.corpus)
     with FeedbackStore.open(feedback_url) as store:
         demo = page.build_demo(real_searcher, store)
-        _, url, _ = serve.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+        _, url, _ = serve.launch(demo, "127.0.0.1", None, source.routes(sources), prevent_thread_lock=True, quiet=True)
         yield url
         demo.close()
 

@@ -14,7 +14,7 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -43,11 +43,14 @@ def _port(value: str) -> int:
     return port
 
 
-def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **options: Any) -> Any:
+def launch(
+    demo: gr.Blocks, host: str | None = None, port: int | None = None, routes: Sequence[Any] = (), **options: Any
+) -> Any:
     """Queue and launch with what the app exposes kept to the chat and its API:
     loopback unless a host is given, no share link, no uploads, no request
     body over MAX_REQUEST_BYTES (both refused before they are read), no file
-    serving beyond Gradio's own assets, no monitoring, no server-side rendering."""
+    serving beyond Gradio's own assets, no monitoring, no server-side rendering.
+    ``routes`` are served beside the page (the source view, :func:`qa.web.source.routes`)."""
     # With monitoring off nobody reads the queue's event summary, but Gradio
     # rebuilds it after every request by default (a pandas DataFrame of up to
     # 10,000 past events: 1.4 ms per request at first, 6 ms once full).
@@ -67,7 +70,7 @@ def launch(demo: gr.Blocks, host: str | None = None, port: int | None = None, **
         keyword_calls={"/gradio_api/call/v2/ask": ("question", "top_k", "previous", "mode")},
     )
     return demo.launch(
-        app_kwargs={"middleware": [guard]},
+        app_kwargs={"middleware": [guard], "routes": list(routes)},
         server_name=host,
         server_port=port,
         share=False,
@@ -125,6 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     from qa.errors import FeedbackError, QAError
     from qa.feedback.store import FeedbackStore, default_url
     from qa.web.page import build_demo
+    from qa.web.source import read_sources, routes
 
     logging.basicConfig(format="%(message)s", level=logging.WARNING)
     config = config_from_env(os.environ, corpus_dir=args.corpus, index_dir=args.index, model=args.model)
@@ -141,7 +145,12 @@ def main(argv: list[str] | None = None) -> None:
     except QAError as exc:
         _exit(f"error: {exc}")
     try:
-        launch(build_demo(searcher, store), args.host, args.port)
+        launch(
+            build_demo(searcher, store),
+            args.host,
+            args.port,
+            routes(read_sources(config.corpus_dir, searcher.index.manifest.corpus)),
+        )
     except OSError:  # Gradio's "Cannot find empty port", whatever the cause: find it
         host = args.host or os.environ.get("GRADIO_SERVER_NAME") or "127.0.0.1"
         _exit(f"error: cannot serve on {_why_not(host, args.port)}")
