@@ -4,10 +4,39 @@ each outcome means, and the command line's tables."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from qa.types import Outcome
+
+
+@dataclass(frozen=True)
+class OutcomeWords:
+    """An outcome for a reader: the ``badge`` seen first, one plain
+    ``sentence``, and what the ``passages`` shown with it are."""
+
+    badge: str
+    sentence: str
+    passages: str
+
+
 # The outcomes in words. Each renderer adds its own confidences and markup.
-RELATED = "The interview discusses this, but does not seem to answer this exact question"
-NOT_COVERED = "The interview does not seem to cover this"
-RELATED_PASSAGES = "they may not answer your exact question"
+OUTCOMES = {
+    Outcome.ANSWERED: OutcomeWords("Answered", "The interview answers this.", "Where the answer comes from"),
+    Outcome.RELATED: OutcomeWords(
+        "Discussed, not answered",
+        "The interview talks about this but does not answer it.",
+        "The closest passages, which do not answer it",
+    ),
+    Outcome.NOT_COVERED: OutcomeWords(
+        "Not about the interview", "The interview is not about this.", "The closest passages, about something else"
+    ),
+}
+THE_INTERVIEWER_SAYS = "The interviewer says:"
+
+
+def outcome(value: Outcome | str) -> OutcomeWords:
+    """The words for ``value`` (an Outcome or its JSON text)."""
+    return OUTCOMES[Outcome(value)]
 
 
 def table(rows: list[list[str]]) -> list[str]:

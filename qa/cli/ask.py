@@ -82,21 +82,18 @@ def format_answer(answer: Answer) -> str:
         lines += textwrap.wrap(
             f"(read together with: {answer.previous})", width, initial_indent="   ", subsequent_indent="   "
         )
+    words = wording.outcome(answer.outcome)
     if answer.outcome == Outcome.ANSWERED and answer.sentence is not None:
         says = "(the interviewer says) " if answer.sentence.speaker == "interviewer" else ""
         lines += textwrap.wrap(says + answer.sentence.text, width, initial_indent="A: ", subsequent_indent="   ")
         lines.append(f"   (on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f})")
     elif answer.outcome == Outcome.RELATED:
-        lines += textwrap.wrap(
-            f"A: {wording.RELATED} (on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f}).",
-            width,
-            subsequent_indent="   ",
-        )
-        lines.append(f"   The closest passages; {wording.RELATED_PASSAGES}:")
+        sure = f"(on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f})"
+        lines += textwrap.wrap(f"A: {words.sentence} {sure}", width, subsequent_indent="   ")
     else:
-        lines.append(f"A: {wording.NOT_COVERED} (confidence {answer.confidence:.2f}).")
-        if answer.hits:
-            lines.append("   The closest passages, low confidence:")
+        lines.append(f"A: {words.sentence} (on topic {answer.confidence:.2f})")
+    if answer.hits and answer.outcome != Outcome.ANSWERED:
+        lines.append(f"   {words.passages}:")
     for hit in answer.hits:
         p = hit.passage
         lines.append("")

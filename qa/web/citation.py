@@ -1,5 +1,9 @@
 """Answers in Markdown: the citation a reader copies, the conversation they download.
 
+Paragraphs are linked to the source view (``source/<file>?mark=...#pN``,
+relative to the chat's address, made whole by the page's script when the
+text is copied or downloaded).
+
 Every text that comes from a person (a question) or from the corpus (an
 answer sentence, a file name) goes through :func:`markdown_text`, so that
 whatever it holds reads as typed once rendered and can make no link, image,
@@ -17,7 +21,8 @@ import re
 from collections.abc import Sequence
 
 from qa import wording
-from qa.types import Outcome
+from qa.types import Answer, Outcome
+from qa.web import source
 from qa.web.conversation import ShownPassage, Turn
 
 # Who says what in each corpus file: (the person interviewed, the work cited).
@@ -48,12 +53,15 @@ def _code_span(word: str) -> str:
     return f"{fence}{pad}{word}{pad}{fence}"
 
 
-def attribution(speaker: str, where: ShownPassage) -> str:
-    """Who says it, in what, which paragraph: "Kairat Sarybay, interview on
-    Kazakhstan's CICA chairmanship, ¶4"; "the interviewer, ..." for their words."""
+def attribution(speaker: str, where: ShownPassage, span: tuple[int, int] | None = None) -> str:
+    """Who says it, in what, which paragraph, linked to it in the source view:
+    "Kairat Sarybay, interview on Kazakhstan's CICA chairmanship, [¶4](source/...#p4)";
+    "the interviewer, ..." for their words. The link is relative to the chat's
+    address; the page makes it whole when the text leaves it (copied, downloaded)."""
     person, work = CITED_WORKS.get(where.source, (None, markdown_text(where.source)))
     who = "the interviewer" if speaker == "interviewer" else person
-    return ", ".join(part for part in (who, work, f"¶{where.paragraph}") if part)
+    paragraph = f"[¶{where.paragraph}]({source.link(where.source, where.paragraph, span)})"
+    return ", ".join(part for part in (who, work, paragraph) if part)
 
 
 def citation(turn: Turn) -> str | None:
@@ -62,40 +70,60 @@ def citation(turn: Turn) -> str | None:
     where = turn.sentence_passage
     if turn.sentence is None or where is None:
         return None
-    return f"> {markdown_text(turn.sentence.text)}\n\n— {attribution(turn.sentence.speaker, where)}"
+    span = (turn.sentence.start, turn.sentence.end)
+    return f"> {markdown_text(turn.sentence.text)}\n\n— {attribution(turn.sentence.speaker, where, span)}"
 
 
-def conversation_markdown(turns: Sequence[Turn]) -> str:
-    """The conversation as a Markdown document: each question, its answer
-    sentence quoted with who said it and the paragraph, and the passages shown."""
+def conversation_markdown(turns: Sequence[Turn], answers: Sequence[Answer | None] = ()) -> str:
+    """The conversation as a Markdown document: each question, the outcome in
+    words, the short answer, the answer sentence quoted with who said it and
+    a link to its paragraph, and the passages shown with theirs. ``answers``
+    (one per turn, None where the index that answered is gone) give the
+    passages' text."""
     lines = [f"# {TITLE}", ""]
     if not turns:
         lines += ["No questions yet.", ""]
-    for number, turn in enumerate(turns, 1):
+    answers = list(answers) + [None] * (len(turns) - len(answers))
+    for number, (turn, answer) in enumerate(zip(turns, answers, strict=True), 1):
         lines += [f"## {number}. {markdown_text(turn.question)}", ""]
         if turn.previous:
             lines += [f"Read together with the earlier question: {markdown_text(turn.previous)}", ""]
-        lines += _reply(turn)
+        lines += _reply(turn, answer)
     builds = sorted({turn.index_id for turn in turns if turn.outcome is not None})
     if builds:
         lines += [f"Answered by index build {', '.join(markdown_text(b) for b in builds)}.", ""]
     return "\n".join(lines)
 
 
-def _reply(turn: Turn) -> list[str]:
+def _reply(turn: Turn, answer: Answer | None) -> list[str]:
     if turn.outcome is None:
         return [f"Not answered: {markdown_text(turn.note)}", ""]
+    words = wording.outcome(turn.outcome)
+    lines = [f"**{words.badge}.** {words.sentence}", ""]
+    short = turn.sentence.short if turn.sentence is not None else None
+    if short is not None and short.text.strip():
+        lines += [f"**{markdown_text(short.text)}**", ""]
     quoted = citation(turn)
     if quoted is not None:
-        lines = [quoted, ""]
-    elif turn.outcome == Outcome.RELATED:
-        lines = [f"{wording.RELATED}.", ""]
-    else:
-        lines = [f"{wording.NOT_COVERED}.", ""]
+        lines += [quoted, ""]
+    if turn.points:
+        for point in turn.points:
+            where = f"[¶{point.paragraph}]({source.link(point.source, point.paragraph, (point.start, point.end))})"
+            lines.append(f"- {markdown_text(point.text)} {where}")
+        lines.append("")
     if turn.passages:
-        lines += ["Passages shown:", ""]
-        for shown in turn.passages:
+        lines += [f"{words.passages}:" if turn.outcome != Outcome.ANSWERED else "Passages shown:", ""]
+        hits = {hit.rank: hit for hit in answer.hits} if answer is not None else {}
+        for number, shown in enumerate(turn.passages):
             speaker = " (the interviewer)" if shown.speaker == "interviewer" else ""
-            lines.append(f"{shown.rank}. {markdown_text(shown.source)}, paragraph {shown.paragraph}{speaker}")
+            hit = hits.get(shown.rank)
+            span = (hit.passage.start, hit.passage.end) if hit is not None else None
+            where = f"[¶{shown.paragraph}]({source.link(shown.source, shown.paragraph, span)})"
+            lines += [""] if number and hits else []
+            lines.append(f"{shown.rank}. {markdown_text(shown.source)}, {where}{speaker}")
+            if hit is not None:
+                lines += ["", f"   > {markdown_text(hit.passage.text)}"]
+        if not hits:
+            lines += ["", "(The passages' text is not kept: an earlier build of the index answered.)"]
         lines.append("")
     return lines

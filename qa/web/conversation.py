@@ -19,12 +19,15 @@ from typing import Annotated, Any
 from qa.config import MAX_TOP_K, MODES
 from qa.inputs import MAX_QUESTION_CHARS
 from qa.records import MaxLength, OneOf, Range, parse
-from qa.types import Answer, AnswerSentence, Hit, Outcome, Passage, Span
+from qa.types import Answer, AnswerSentence, Hit, Outcome, Passage, Point, Span
 
 VOTES = ("like", "dislike")
 SPEAKERS = ("interviewer", "interviewee")
 MAX_TEXT = 4000  # an answer sentence, a note
 MAX_NAME = 300  # a source file name, an index id
+KINDS = ("fact", "list", "summary", "about")  # Answer.kind
+MAX_POINTS = 12  # a list or summary's points kept with a turn
+MAX_POINT = 1000  # a point's text
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class Turn:
     passages: tuple[ShownPassage, ...] = ()
     note: str = ""
     vote: str | None = None
+    kind: str = "fact"
+    points: tuple[Point, ...] = ()
 
     def __post_init__(self) -> None:
         if self.outcome is not None:  # an outcome given as its text is that Outcome (ValueError when none)
@@ -87,6 +92,8 @@ class Turn:
             confidence=float(answer.confidence),
             answer_confidence=None if answer.answer_confidence is None else float(answer.answer_confidence),
             passages=shown,
+            kind=answer.kind if answer.kind in KINDS else "fact",
+            points=answer.points[:MAX_POINTS] if sentence is not None else (),
         )
 
     @classmethod
@@ -137,6 +144,8 @@ class Turn:
             confidence=self.confidence,
             answer_confidence=self.answer_confidence,
             previous=self.previous or None,
+            kind=self.kind,
+            points=self.points,
         )
 
     def to_record(self) -> dict[str, Any]:
@@ -165,6 +174,8 @@ class Turn:
             "passages": [[p.id, p.rank, p.score, p.source, p.paragraph, p.speaker] for p in self.passages],
             "note": self.note,
             "vote": self.vote,
+            "kind": self.kind,
+            "points": [[p.text, p.source, p.paragraph, p.start, p.end, p.speaker] for p in self.points],
         }
 
     @classmethod
@@ -188,6 +199,8 @@ class Turn:
             passages=tuple(ShownPassage(*shown) for shown in kept.passages),
             note=kept.note,
             vote=kept.vote,
+            kind=kept.kind,
+            points=tuple(Point(*point) for point in kept.points),
         )
         if outcome is not None and not turn.question.strip():
             raise ValueError("an answer needs its question")
@@ -248,6 +261,10 @@ class _TurnRecord:
     answer_confidence: Unit | None = None
     note: Text = ""
     vote: Annotated[str, OneOf(VOTES)] | None = None
+    kind: Annotated[str, OneOf(KINDS)] = "fact"
+    points: Annotated[
+        list[tuple[Annotated[str, MaxLength(MAX_POINT)], Name, Whole, Whole, Whole, Speaker]], MaxLength(MAX_POINTS)
+    ] = ()
 
 
 def turns_from_records(records: Any, limit: int) -> list[Turn]:

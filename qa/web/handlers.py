@@ -21,6 +21,7 @@ from qa.types import Answer
 from qa.web import render
 from qa.web.citation import conversation_markdown
 from qa.web.conversation import Turn, to_records, turns_from_records
+from qa.web.suggest import suggestions
 
 # The conversation lives in the reader's browser as turns (qa.web.conversation:
 # compact records, not the replies' HTML) and comes back with every event, so
@@ -98,17 +99,16 @@ def ask_turn(
 
 def reply_html(searcher: Searcher, turn: Turn, answer: Answer | None = None) -> str:
     """A turn's reply as the chat shows it: the answer, its copy buttons, the
-    passages' cards. From ``answer`` when the turn was just asked; else from
-    the index build that answered, or, when that build is gone, what the turn
-    itself holds."""
+    passages' cards, questions to ask next. From ``answer`` when the turn was
+    just asked; else from the index build that answered, or, when that build
+    is gone, what the turn itself holds."""
     if turn.outcome is None:
-        return render.text(turn.note)
+        return render.refused(turn.note)
     if answer is None and turn.index_id == searcher.index_id:
         answer = turn.answer(searcher.passages)
     if answer is None:
         return render.earlier_reply(turn, render.actions(turn))
-    neighbours = {hit.passage.id: searcher.neighbours(hit.passage) for hit in answer.hits}
-    return render.reply(answer, neighbours, render.actions(turn))
+    return render.reply(answer, render.actions(turn), suggestions(answer, searcher.passages))
 
 
 def chat_reply(
@@ -180,9 +180,12 @@ def restore(
     return chat_view(searcher, turns, asked.answer), to_records(turns)
 
 
-def conversation_file(records: Any) -> str:
-    """What "Download" saves: the conversation as Markdown."""
-    return conversation_markdown(turns_from_records(records, KEPT_TURNS))
+def conversation_file(searcher: Searcher, records: Any) -> str:
+    """What "Download" saves: the conversation as Markdown, with the passages'
+    text from the index build that answered (when it is still the one in use)."""
+    turns = turns_from_records(records, KEPT_TURNS)
+    answers = [turn.answer(searcher.passages) if turn.index_id == searcher.index_id else None for turn in turns]
+    return conversation_markdown(turns, answers)
 
 
 def shown_message(message: Any) -> str:
@@ -195,9 +198,13 @@ def shown_message(message: Any) -> str:
 
 
 def index_status(searcher: Searcher) -> str:
+    """The footer, in a reader's words: what is searched, and since when; the
+    build's id is the one every vote records (``feedback stats`` lists it)."""
     manifest = searcher.index.manifest
     counts = manifest.counts
+    documents = "the interview" if counts.documents == 1 else f"{counts.documents} documents"
+    built = render.text(manifest.created_at[:10])
     return (
-        f"Index: model {render.text(searcher.index.model_id)} · {counts.documents} documents · "
-        f"{counts.passages} passages · built {render.text(manifest.created_at)} · build {searcher.index_id}"
+        f"Answers are quoted from {documents}, read as {counts.passages} passages, "
+        f"last indexed on {built} (build {render.text(searcher.index_id)})."
     )

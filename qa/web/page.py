@@ -1,11 +1,13 @@
 """The page: ``build_demo`` wires the handlers (:mod:`qa.web.handlers`,
 :mod:`qa.web.voting`) into a Gradio page: a chat whose replies take a like or
-dislike (with an optional comment) and can be copied as a link or a citation,
-retry and undo of the last turn, the conversation kept in the reader's
-browser and downloadable as Markdown, ``/?q=...`` asking on load, example
-questions, settings, the index status, and a named API endpoint ``ask`` that
-returns the ``ask --json`` object. Its CSS and scripts are files in
-``assets/``.
+dislike (with an optional comment, asked for under the reply) and can be
+copied as a link or a citation, retry and undo of the last turn, the
+conversation kept in the reader's browser and downloadable as Markdown,
+``/?q=...`` asking on load, example questions inside the empty chat,
+settings, the index status, and a named API endpoint ``ask`` that returns the
+``ask --json`` object. After every reply, reload, retry or asking link, the
+page shows the top of the last reply. Its CSS and scripts are files in
+``assets/``; the source view each reply links to is :mod:`qa.web.source`.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from qa.feedback.store import FeedbackStore
 from qa.feedback.votes import MAX_COMMENT
 from qa.inputs import MAX_QUESTION_CHARS
 from qa.web import render
+from qa.web.conversation import turns_from_records
 from qa.web.handlers import (
     FEEDBACK_OPTIONS,
+    KEPT_TURNS,
     ask_json,
     chat_view,
     conversation_file,
@@ -54,14 +58,23 @@ def asset(name: str) -> str:
     return resources.files("qa.web").joinpath("assets", name).read_text(encoding="utf-8")
 
 
-# The page's scripts (qa/web/assets): "Copy link" / "Copy with citation" copy
-# their button's value, run once when the page loads; after /?q=... is asked on
-# load, the address without it (a reload shows the conversation instead of
-# asking again); "Download" saves the Markdown the server wrote (no file on the server).
+# The page's scripts (qa/web/assets): page.js runs once when the page loads
+# (the copy buttons, suggested questions, skip links, the last reply shown,
+# the feedback panel under its reply); after /?q=... is asked on load, the
+# address without it (a reload shows the conversation instead of asking
+# again); "Download" saves the Markdown the server wrote (no file on the server).
 CSS = asset("page.css")
-PAGE_JS = asset("copy.js")
+PAGE_JS = asset("page.js")
 FORGET_QUESTION_JS = asset("forget_question.js")
 DOWNLOAD_JS = asset("download.js")
+SHOW_LAST_REPLY_JS = "() => window.qaShowLastReply && window.qaShowLastReply()"
+HEADER = (
+    '<a class="qa-skip-link" href="#question">Skip to the question box</a>'
+    "<h1>Ask the CICA interview</h1>"
+    "<p>The interview with CICA Secretary General Kairat Sarybay on Kazakhstan's 2020-2024 chairmanship and the "
+    "handover to Azerbaijan. Answers are quoted from the interview, each with the paragraph it comes from. "
+    '<a href="source" target="_blank">Read the whole interview</a></p>'
+)
 
 
 def build_demo(searcher: Searcher, feedback: FeedbackStore | None = None) -> gr.Blocks:
@@ -78,32 +91,29 @@ def build_demo(searcher: Searcher, feedback: FeedbackStore | None = None) -> gr.
 
     # No telemetry: Gradio would otherwise post usage to api.gradio.app and fetch its latest version from there.
     with gr.Blocks(title="Ask the CICA interview", fill_height=True, analytics_enabled=False) as demo:
-        gr.Markdown(
-            "## Ask the CICA interview\n"
-            "The interview with CICA Secretary General Kairat Sarybay on Kazakhstan's 2020-2024 chairmanship "
-            "and the handover to Azerbaijan. Answers are quoted from the interview, with where they come from."
-        )
+        gr.HTML(HEADER, elem_id="header")
         turns = gr.BrowserState([], storage_key=CONVERSATION_KEY, secret=CONVERSATION_SECRET)
         chatbot = gr.Chatbot(
             label="Conversation",
             elem_id="chat",
             height="60vh",
+            autoscroll=False,  # the page shows the top of the last reply instead (page.js)
+            buttons=["copy_all"],
             latex_delimiters=[],
             sanitize_html=True,
             feedback_options=list(FEEDBACK_OPTIONS.values()) if feedback else None,
-            placeholder="Ask anything about the interview, or pick an example below.",
+            placeholder="Ask anything about the interview, or start with one of these questions:",
+            examples=[{"text": example} for example in EXAMPLES],
         )
         if feedback is not None:
             _feedback_panel(feedback, chatbot, turns)
         question = gr.Textbox(
+            label="Your question about the interview",
             placeholder="Type a question and press Enter",
-            show_label=False,
             elem_id="question",
             max_length=MAX_QUESTION_CHARS,
             submit_btn="Ask",
         )
-        with gr.Row(elem_id="examples"):
-            example_buttons = [gr.Button(example, size="sm", variant="secondary") for example in EXAMPLES]
         with gr.Accordion("Settings", open=False, elem_id="settings"):
             top_k = gr.Slider(1, 10, value=DEFAULT_TOP_K, step=1, label="Passages to show")
             mode = gr.Radio(list(MODES), value=DEFAULT_MODE, label="Retrieval")
@@ -114,40 +124,57 @@ def build_demo(searcher: Searcher, feedback: FeedbackStore | None = None) -> gr.
         gr.Markdown(index_status(searcher), elem_id="status")
 
         private = {"api_visibility": "private"}
+        shown = {"js": SHOW_LAST_REPLY_JS, **private}
         inputs, outputs = [question, turns, top_k, mode], [question, chatbot, turns]
-        question.submit(chat, inputs, outputs, **private)
-        for button, example in zip(example_buttons, EXAMPLES, strict=True):
-            button.click(lambda e=example: e, None, question, **private).then(chat, inputs, outputs, **private)
-        chatbot.retry(lambda r, k, m: retry(searcher, r, k, m), [turns, top_k, mode], [chatbot, turns], **private)
+        question.submit(chat, inputs, outputs, **private).then(None, **shown)
+        chatbot.example_select(example_text, None, question, **private).then(chat, inputs, outputs, **private).then(
+            None, **shown
+        )
+        chatbot.retry(lambda r, k, m: retry(searcher, r, k, m), [turns, top_k, mode], [chatbot, turns], **private).then(
+            None, **shown
+        )
         chatbot.undo(lambda r: undo(searcher, r), [turns], outputs, **private)
         for cleared in (clear.click, chatbot.clear):
             cleared(lambda: ("", chat_view(searcher, []), []), None, outputs, **private)
-        download.click(conversation_file, [turns], [markdown], **private).then(
+        download.click(lambda r: conversation_file(searcher, r), [turns], [markdown], **private).then(
             None, [markdown], None, js=DOWNLOAD_JS, **private
         )
         demo.load(load, [turns, top_k, mode], [chatbot, turns], **private).then(
             None, None, None, js=FORGET_QUESTION_JS, **private
-        )
+        ).then(None, **shown)
         gr.api(ask, api_name="ask")
     return demo
 
 
+def example_text(data: gr.SelectData) -> str:
+    """The example question clicked in the empty chat."""
+    return data.value["text"]
+
+
 def _feedback_panel(store: FeedbackStore, chatbot: gr.Chatbot, turns: gr.BrowserState) -> None:
-    """Under the chat: what a vote did, and the comment box a dislike opens;
-    wired to the thumbs on every reply."""
-    notice = gr.Markdown(elem_id="feedback-note")
-    with gr.Group(visible=False, elem_id="dislike") as dislike:
-        comment = gr.Textbox(
-            label="What was wrong with this answer? (optional)", elem_id="comment", max_length=MAX_COMMENT, lines=2
-        )
-        with gr.Row():
-            send = gr.Button("Send comment", size="sm", variant="primary", elem_id="send-comment")
-            skip = gr.Button("No comment", size="sm", variant="secondary")
+    """What a vote did, and the comment box a dislike opens, naming the
+    question of the reply it is about; wired to the thumbs on every reply.
+    The page's script moves the panel (always there, often empty) under the
+    reply voted on and puts the focus in the comment box."""
+    with gr.Column(elem_id="feedback-panel"):
+        notice = gr.Markdown(elem_id="feedback-note")
+        with gr.Group(visible=False, elem_id="dislike") as dislike:
+            comment = gr.Textbox(label=COMMENT_LABEL, elem_id="comment", max_length=MAX_COMMENT, lines=2)
+            with gr.Row():
+                send = gr.Button("Send comment", size="sm", variant="primary", elem_id="send-comment")
+                skip = gr.Button("No comment", size="sm", variant="secondary")
     awaiting_comment = gr.State(None)  # the id of the dislike just stored, on the server: this session's only
 
-    def thumb(records: list, data: gr.LikeData) -> tuple[list, str, dict, int | None, str]:
+    def thumb(records: list, data: gr.LikeData) -> tuple[list, str, dict, int | None, dict]:
+        asked = comment_label(records, data.index)
         records, said, vote_id = vote(store, records, data.index, data.liked)
-        return records, render.text(said), gr.update(visible=vote_id is not None), vote_id, ""
+        return (
+            records,
+            render.text(said),
+            gr.update(visible=vote_id is not None),
+            vote_id,
+            gr.update(value="", label=asked),
+        )
 
     def comment_sent(vote_id: int | None, text: str) -> tuple[str, dict, None, str]:
         return render.text(send_comment(store, vote_id, text)), gr.update(visible=False), None, ""
@@ -158,3 +185,16 @@ def _feedback_panel(store: FeedbackStore, chatbot: gr.Chatbot, turns: gr.Browser
     send.click(comment_sent, [awaiting_comment, comment], panel, **private)
     comment.submit(comment_sent, [awaiting_comment, comment], panel, **private)
     skip.click(lambda: ("", gr.update(visible=False), None, ""), None, panel, **private)
+
+
+COMMENT_LABEL = "What was wrong with this answer? (optional)"
+
+
+def comment_label(records: list, index: object) -> str:
+    """The comment box's label, naming the question of the reply at chat
+    message ``index`` (so that it reads as that reply's, wherever it is)."""
+    turns = turns_from_records(records, KEPT_TURNS)
+    number = (index - 1) // 2 if isinstance(index, int) and not isinstance(index, bool) else -1
+    if not 0 <= number < len(turns):
+        return COMMENT_LABEL
+    return f"What was wrong with the answer to “{turns[number].question}”? (optional)"

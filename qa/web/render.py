@@ -5,14 +5,25 @@ through :func:`text`, which turns HTML and Markdown syntax into character
 entities: whatever is typed or stored is shown, never rendered or run. The
 markup around it is ours. Blocks contain no blank line, so the chat's
 Markdown renderer passes them through as HTML.
+
+A reply reads top down: the outcome's badge and sentence
+(:mod:`qa.wording`), the short answer in bold, the answer sentence with who
+says it and a link to its paragraph in the source view, the confidences
+behind "How sure?", the copy buttons, the passage the answer comes from
+(open), the others under "More passages (N)" (all of them, collapsed, when
+the interview is not about the question), questions to ask next, and a link
+back to the question box. No raw score is shown: it cannot be compared
+from one question to the next.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from qa import wording
-from qa.types import Answer, Hit, Outcome, Passage
+from qa.types import Answer, Hit, Outcome, Point
+from qa.web import source
 from qa.web.citation import citation
 from qa.web.conversation import Turn
 
@@ -22,6 +33,8 @@ _ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$:="}
 _TEXT = str.maketrans({**_ENTITIES, "\n": "<br>"})
 EARLIER_BUILD = "This reply came from an earlier build of the index; ask again to see its passages."
 _ATTRIBUTE = str.maketrans({**_ENTITIES, "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+BACK_TO_QUESTION = "Ask another question"
+CLASSES = {Outcome.ANSWERED: "qa-answered", Outcome.RELATED: "qa-related", Outcome.NOT_COVERED: "qa-not-covered"}
 
 
 def text(value: str) -> str:
@@ -38,6 +51,11 @@ def share_query(question: str) -> str:
     """The query that asks ``question`` when the page opens (``/?q=...``);
     the page puts its own address in front."""
     return "?q=" + quote(question, safe="")
+
+
+def refused(note: str) -> str:
+    """A question the chat did not take (blank, too long): why, in a reply of its own."""
+    return f'<div class="qa-reply qa-refused"><p>{text(note)}</p>{_back()}</div>'
 
 
 def actions(turn: Turn) -> str:
@@ -60,75 +78,118 @@ def actions(turn: Turn) -> str:
 
 
 def earlier_reply(turn: Turn, buttons: str = "") -> str:
-    """A reply kept from an index build that is gone: its answer sentence and
-    where the passages were, without their text (their ids mean other
-    passages now)."""
-    parts = [f'<div class="qa-note">{EARLIER_BUILD}</div>']
+    """A reply kept from an index build that is gone: its outcome, its answer
+    sentence and where the passages were, without their text or links (their
+    ids and offsets may mean other text now)."""
+    outcome = Outcome(turn.outcome)
+    parts = [_outcome(outcome), f'<p class="qa-note">{EARLIER_BUILD}</p>']
     if turn.sentence is not None:
-        says = "The interviewer says: " if turn.sentence.speaker == "interviewer" else ""
-        parts.append(f'<div class="qa-answer"><strong>Answer</strong><br>{says}{text(turn.sentence.text)}</div>')
+        says = f"{wording.THE_INTERVIEWER_SAYS} " if turn.sentence.speaker == "interviewer" else ""
+        parts.append(f'<blockquote class="qa-answer"><p>{says}{text(turn.sentence.text)}</p></blockquote>')
     if buttons:
         parts.append(buttons)
-    for shown in turn.passages:
-        parts.append(f'<div class="qa-meta">[{shown.rank}] paragraph {shown.paragraph} · {text(shown.source)}</div>')
-    return "\n".join(parts)
+    shown = ", ".join(f"¶{p.paragraph} of {text(p.source)}" for p in turn.passages)
+    if shown:
+        parts.append(f'<p class="qa-note">Passages shown: {shown}</p>')
+    return _wrap(outcome, parts)
 
 
-def reply(answer: Answer, neighbours: dict[int, list[Passage]], buttons: str = "") -> str:
-    """The chat reply: the answer sentence (or a kind "not covered"), the
-    reply's ``buttons`` (:func:`actions`), then a card per passage.
-    ``neighbours`` maps passage ids to their context."""
+def reply(answer: Answer, buttons: str = "", suggestions: Sequence[str] = ()) -> str:
+    """The chat reply to ``answer`` (see the module's docstring); ``buttons``
+    are :func:`actions`, ``suggestions`` the questions to ask next."""
+    outcome = Outcome(answer.outcome)
     parts = []
     if answer.previous:
-        parts.append(f'<div class="qa-note">Read together with your earlier question: “{text(answer.previous)}”</div>')
-    if answer.outcome == Outcome.ANSWERED and answer.sentence is not None:
-        says = "The interviewer says: " if answer.sentence.speaker == "interviewer" else ""
-        parts.append(
-            f'<div class="qa-answer"><strong>Answer</strong> '
-            f'<span class="qa-confidence">{_confidence(answer)}</span>'
-            f"<br>{says}{text(answer.sentence.text)}</div>"
-        )
-    elif answer.outcome == Outcome.RELATED:
-        below = f" The closest passages are below; {wording.RELATED_PASSAGES}." if answer.hits else ""
-        parts.append(
-            f'<div class="qa-answer qa-related">{wording.RELATED} '
-            f'<span class="qa-confidence">({_confidence(answer)})</span>.{below}</div>'
-        )
-    else:
-        below = " The closest passages are below, but treat them with care." if answer.hits else ""
-        parts.append(
-            f'<div class="qa-answer qa-low">{wording.NOT_COVERED} (confidence {answer.confidence:.0%}).{below}</div>'
-        )
+        parts.append(f'<p class="qa-note">Read together with your earlier question: “{text(answer.previous)}”</p>')
+    parts.append(_outcome(outcome))
+    sentence = answer.sentence if outcome == Outcome.ANSWERED else None
+    main = None
+    if sentence is not None:
+        main = next((h for h in answer.hits if h.rank == sentence.passage_rank), None)
+        if sentence.short is not None and sentence.short.text.strip():
+            parts.append(f'<p class="qa-short"><strong>{text(sentence.short.text)}</strong></p>')
+        says = f"{wording.THE_INTERVIEWER_SAYS} " if sentence.speaker == "interviewer" else ""
+        where = ""
+        if main is not None:
+            where = " " + _paragraph_link(main.passage.source, main.passage.paragraph, (sentence.start, sentence.end))
+        parts.append(f'<blockquote class="qa-answer"><p>{says}{text(sentence.text)}{where}</p></blockquote>')
+        if answer.points:
+            parts.append(_points(answer.points))
+    elif outcome == Outcome.RELATED and answer.hits:
+        main = answer.hits[0]
+    parts.append(_how_sure(answer))
     if buttons:
         parts.append(buttons)
-    for hit in answer.hits:
-        parts.append(_card(hit, answer, neighbours.get(hit.passage.id, [])))
-    return "\n".join(parts)
+    if main is not None:
+        label = "The answer comes from here" if sentence is not None else "The closest passage"
+        parts.append(_card(main, answer, label, opened=True))
+    others = [h for h in answer.hits if h is not main]
+    if others:
+        summary = (
+            f"{wording.outcome(outcome).passages} ({len(others)})" if main is None else f"More passages ({len(others)})"
+        )
+        cards = "".join(_card(h, answer) for h in others)
+        parts.append(f'<details class="qa-more"><summary>{summary}</summary>{cards}</details>')
+    if suggestions:
+        asks = "".join(
+            f'<li><button type="button" class="qa-ask" value="{attribute(q)}">{text(q)}</button></li>'
+            for q in suggestions
+        )
+        title = '<p class="qa-next-title">Ask next, from the interview:</p>'
+        parts.append(f'<div class="qa-next">{title}<ul>{asks}</ul></div>')
+    parts.append(_back())
+    return _wrap(outcome, parts)
 
 
-def _card(hit: Hit, answer: Answer, context: list[Passage]) -> str:
+def _wrap(outcome: Outcome, parts: list[str]) -> str:
+    return f'<div class="qa-reply {CLASSES[outcome]}">\n' + "\n".join(parts) + "\n</div>"
+
+
+def _outcome(outcome: Outcome) -> str:
+    words = wording.outcome(outcome)
+    return (
+        f'<p class="qa-outcome"><span class="qa-badge">{text(words.badge)}</span> '
+        f'<span class="qa-says">{text(words.sentence)}</span></p>'
+    )
+
+
+def _how_sure(answer: Answer) -> str:
+    """The two confidences, on demand: about the interview, and that this answers it."""
+    shown = f"About the interview: {answer.confidence:.0%}"
+    if answer.answer_confidence is not None:
+        shown += f" · that this answers it: {answer.answer_confidence:.0%}"
+    return f'<details class="qa-sure"><summary>How sure?</summary><p>{shown}</p></details>'
+
+
+def _points(points: Sequence[Point]) -> str:
+    items = "".join(
+        f"<li>{text(p.text)} {_paragraph_link(p.source, p.paragraph, (p.start, p.end))}</li>" for p in points
+    )
+    return f'<ul class="qa-points">{items}</ul>'
+
+
+def _card(hit: Hit, answer: Answer, label: str = "", opened: bool = False) -> str:
     p = hit.passage
     body = text(p.text)
     sentence = answer.sentence
-    if sentence is not None and answer.outcome == Outcome.ANSWERED and sentence.passage_rank == hit.rank:
+    if opened and sentence is not None and answer.outcome == Outcome.ANSWERED and sentence.passage_rank == hit.rank:
         before, after = p.text[: sentence.start - p.start], p.text[sentence.end - p.start :]
         body = f"{text(before)}<mark>{text(sentence.text)}</mark>{text(after)}"
-    low = " qa-low" if answer.outcome != Outcome.ANSWERED else ""
-    speaker = " · the interviewer" if p.speaker == "interviewer" else ""
-    card = (
-        f'<div class="qa-card{low}">'
-        f'<div class="qa-meta">[{hit.rank}] paragraph {p.paragraph} · {text(p.source)}{speaker}'
-        f" · score {hit.score:.2f}</div>"
-        f'<div class="qa-section">In reply to: {text(p.section)}</div>'
-        f'<div class="qa-text">{body}</div>'
+    who = "the interviewer, " if p.speaker == "interviewer" else ""
+    tag = f'<span class="qa-label">{text(label)}</span> ' if label else ""
+    under = "in reply to" if p.section.rstrip().endswith("?") else "under"
+    return (
+        f'<div class="qa-card{" qa-main" if opened else ""}">'
+        f'<p class="qa-where">{tag}{_paragraph_link(p.source, p.paragraph, (p.start, p.end))} '
+        f"({who}{text(p.source)}) {under}: <em>{text(p.section)}</em></p>"
+        f'<p class="qa-text">{body}</p></div>'
     )
-    if context:
-        paragraphs = "".join(f'<p><span class="qa-meta">¶{c.paragraph}</span> {text(c.text)}</p>' for c in context)
-        card += f"<details><summary>Context: the passages around it</summary>{paragraphs}</details>"
-    return card + "</div>"
 
 
-def _confidence(answer: Answer) -> str:
-    """The two confidences in words: about the interview, and that this answers it."""
-    sure = f"answer {answer.answer_confidence:.0%} sure" if answer.answer_confidence is not None else ""
-    return f"on topic {answer.confidence:.0%}" + (f" · {sure}" if sure else "")
+def _paragraph_link(name: str, paragraph: int, span: tuple[int, int]) -> str:
+    """ "¶N", linked to that paragraph in the source view (a new tab: the chat stays), ``span`` marked."""
+    return f'<a class="qa-para" href="{attribute(source.link(name, paragraph, span))}" target="_blank">¶{paragraph}</a>'
+
+
+def _back() -> str:
+    return f'<p class="qa-back"><a class="qa-skip" href="#question">{BACK_TO_QUESTION}</a></p>'

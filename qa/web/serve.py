@@ -50,7 +50,11 @@ def launch(
     loopback unless a host is given, no share link, no uploads, no request
     body over MAX_REQUEST_BYTES (both refused before they are read), no file
     serving beyond Gradio's own assets, no monitoring, no server-side rendering.
-    ``routes`` are served beside the page (the source view, :func:`qa.web.source.routes`)."""
+    ``routes`` are served beside the page (the source view, :func:`qa.web.source.routes`).
+    The theme's fonts are the reader's system fonts: Gradio's semi-bold Source
+    Sans file draws capitals in a fallback font (the title's "A")."""
+    import gradio as gr
+
     # With monitoring off nobody reads the queue's event summary, but Gradio
     # rebuilds it after every request by default (a pandas DataFrame of up to
     # 10,000 past events: 1.4 ms per request at first, 6 ms once full).
@@ -69,6 +73,15 @@ def launch(
         refused_paths=UPLOAD_ROUTES,
         keyword_calls={"/gradio_api/call/v2/ask": ("question", "top_k", "previous", "mode")},
     )
+    system = ["ui-sans-serif", "system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"]
+    theme = gr.themes.Default(font=system, font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"])
+    # White on the default primary orange (500) is 3.3:1; on orange 700 it is 5.2:1, in light and dark.
+    darker = {
+        f"button_primary_background_fill{state}{scheme}": f"*primary_{shade}"
+        for state, shade in (("", 700), ("_hover", 800))
+        for scheme in ("", "_dark")
+    }
+    theme = theme.set(**darker)
     return demo.launch(
         app_kwargs={"middleware": [guard], "routes": list(routes)},
         server_name=host,
@@ -80,6 +93,8 @@ def launch(
         allowed_paths=[],
         css=CSS,
         js=PAGE_JS,
+        theme=theme,
+        footer_links=[],  # Gradio's own links (API, "built with", settings); the page has its footer
         **options,
     )
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 import html
 import json
 import re
+from dataclasses import replace
 
 import pytest
 from markdown_it import MarkdownIt
 
-from qa.types import Answer, AnswerSentence, Hit, Passage
+from qa.types import Answer, AnswerSentence, Hit, Passage, Point, Span
 from qa.web import render
 from qa.web.citation import citation, conversation_markdown, markdown_text
 from qa.web.conversation import ShownPassage, Turn, to_records, turns_from_records
@@ -114,7 +115,8 @@ def test_citation_quotes_the_answer_sentence_and_names_who_said_it():
     assert citation(turn) == (
         "> The number of Member States increased to 28, with Kuwait joining in 2022.\n"
         "\n"
-        "— Kairat Sarybay, interview on Kazakhstan's CICA chairmanship, ¶4"
+        "— Kairat Sarybay, interview on Kazakhstan's CICA chairmanship, "
+        "[¶4](source/cica_interview.txt?mark=100-173#p4)"
     )
 
 
@@ -123,7 +125,7 @@ def test_citation_names_the_interviewer_for_their_words():
     assert citation(turn) == (
         "> In December 2024, the CICA Chairmanship transitioned from Kazakhstan to Azerbaijan.\n"
         "\n"
-        "— the interviewer, interview on Kazakhstan's CICA chairmanship, ¶38"
+        "— the interviewer, interview on Kazakhstan's CICA chairmanship, [¶38](source/cica_interview.txt?mark=0-83#p38)"
     )
 
 
@@ -143,39 +145,63 @@ def test_the_downloaded_conversation_is_exact():
         Turn.from_answer(Answer("Capital of France?", "not_covered", None, (), 0.09, None), build, 5, "hybrid"),
         Turn.refused("why " * 3, "Sorry, I cannot answer that: the question is empty.", build, 5, "hybrid"),
     ]
-    assert conversation_markdown(turns) == (
+    assert conversation_markdown(turns, [answered(), budget, None, None]) == (
         "# Conversation with the CICA interview\n"
         "\n"
         "## 1. When did \\*Kuwait\\* join \\[CICA\\]?\n"
         "\n"
+        "**Answered.** The interview answers this.\n"
+        "\n"
         "> The number of Member States increased to 28, with Kuwait joining in 2022.\n"
         "\n"
-        "— Kairat Sarybay, interview on Kazakhstan's CICA chairmanship, ¶4\n"
+        "— Kairat Sarybay, interview on Kazakhstan's CICA chairmanship, "
+        "[¶4](source/cica_interview.txt?mark=100-173#p4)\n"
         "\n"
         "Passages shown:\n"
         "\n"
-        "1. cica_interview.txt, paragraph 4\n"
-        "2. cica_interview.txt, paragraph 38 (the interviewer)\n"
+        "1. cica_interview.txt, [¶4](source/cica_interview.txt?mark=100-203#p4)\n"
+        "\n"
+        "   > The number of Member States increased to 28, with Kuwait joining in 2022. Morocco's application waits.\n"
+        "\n"
+        "2. cica_interview.txt, [¶38](source/cica_interview.txt?mark=0-83#p38) (the interviewer)\n"
+        "\n"
+        "   > In December 2024, the CICA Chairmanship transitioned from Kazakhstan to Azerbaijan.\n"
         "\n"
         "## 2. And its budget?\n"
         "\n"
         "Read together with the earlier question: When did Kuwait join?\n"
         "\n"
-        "The interview discusses this, but does not seem to answer this exact question.\n"
+        "**Discussed, not answered.** The interview talks about this but does not answer it.\n"
         "\n"
-        "Passages shown:\n"
+        "The closest passages, which do not answer it:\n"
         "\n"
-        "1. cica_interview.txt, paragraph 4\n"
+        "1. cica_interview.txt, [¶4](source/cica_interview.txt?mark=100-203#p4)\n"
+        "\n"
+        "   > The number of Member States increased to 28, with Kuwait joining in 2022. Morocco's application waits.\n"
         "\n"
         "## 3. Capital of France?\n"
         "\n"
-        "The interview does not seem to cover this.\n"
+        "**Not about the interview.** The interview is not about this.\n"
         "\n"
         "## 4. why why why\n"
         "\n"
         "Not answered: Sorry, I cannot answer that: the question is empty.\n"
         "\n"
         "Answered by index build b8c32454b63a.\n"
+    )
+
+
+def test_a_download_of_an_earlier_build_lists_where_the_passages_were_and_says_why_no_text():
+    turn = Turn.from_answer(answered(), "old", 5, "hybrid")
+    assert conversation_markdown([turn]).endswith(
+        "Passages shown:\n"
+        "\n"
+        "1. cica_interview.txt, [¶4](source/cica_interview.txt#p4)\n"
+        "2. cica_interview.txt, [¶38](source/cica_interview.txt#p38) (the interviewer)\n"
+        "\n"
+        "(The passages' text is not kept: an earlier build of the index answered.)\n"
+        "\n"
+        "Answered by index build old.\n"
     )
 
 
@@ -231,3 +257,23 @@ def test_a_reply_without_an_answer_offers_only_the_link_and_a_refusal_nothing():
     related = Turn.from_answer(Answer("Budget?", "related", None, (), 0.98, 0.13), "b1", 5, "hybrid")
     assert "Copy link" in render.actions(related) and "citation" not in render.actions(related)
     assert render.actions(Turn.refused("", "Please type a question.", "b1", 5, "hybrid")) == ""
+
+
+def test_a_list_or_summary_keeps_its_kind_and_points_through_the_browser():
+    points = (Point("Kuwait joined in 2022.", "cica_interview.txt", 4, 100, 122),)
+    answer = replace(answered(), kind="list", points=points)
+    turn = Turn.from_answer(answer, "b1", 5, "hybrid")
+    (again,) = turns_from_records(json.loads(json.dumps(to_records([turn]))), 20)
+    assert (again.kind, again.points) == ("list", points) and again.answer(PASSAGES) == answer
+    assert "- Kuwait joined in 2022. [¶4](source/cica_interview.txt?mark=100-122#p4)" in conversation_markdown([again])
+    record = turn.to_record()
+    for bad in ({"kind": "poem"}, {"points": [["x", "a.txt", 1, 0, 1, "interviewee"]] * 13}):
+        assert turns_from_records([record | bad], 20) == []
+
+
+def test_the_download_shows_the_short_answer_in_bold_above_the_quote():
+    sentence = replace(answered().sentence, short=Span("2022", 168, 172))
+    turn = Turn.from_answer(replace(answered(), sentence=sentence), "b1", 5, "hybrid")
+    assert "**Answered.** The interview answers this.\n\n**2022**\n\n> The number of Member States" in (
+        conversation_markdown([turn])
+    )

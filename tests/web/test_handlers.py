@@ -2,6 +2,7 @@
 reply or the ask object out."""
 
 import json
+from html import unescape
 
 import gradio as gr
 import pytest
@@ -19,11 +20,12 @@ def test_ask_json_matches_the_cli_object(tiny_searcher):
 def test_chat_reply_gives_the_answer_then_cited_passages(real_searcher):
     reply, is_question = handlers.chat_reply(real_searcher, "When did Kuwait join CICA?", [], 2)
     assert is_question
-    assert reply.startswith('<div class="qa-answer"><strong>Answer</strong>')
-    assert reply.count('<div class="qa-card">') == 2
-    assert "paragraph 4" in reply and "In reply to:" in reply
-    assert "Kuwait joining in 2022" in reply.split("<mark>")[1].split("</mark>")[0]
-    assert "<details><summary>Context" in reply
+    assert reply.startswith('<div class="qa-reply qa-answered">\n<p class="qa-outcome"><span class="qa-badge">Answered')
+    # The passage the answer comes from open, its sentence marked; the other under "More passages (1)".
+    assert reply.count('<div class="qa-card qa-main">') == 1 and reply.count('<div class="qa-card">') == 1
+    assert "<summary>More passages (1)</summary>" in reply
+    assert ">¶4</a>" in reply and "score" not in unescape(reply)
+    assert "Kuwait joining in 2022" in unescape(reply.split("<mark>")[1].split("</mark>")[0])
 
 
 def test_chat_reads_a_follow_up_with_the_earlier_question(real_searcher):
@@ -36,14 +38,14 @@ def test_chat_reads_a_follow_up_with_the_earlier_question(real_searcher):
 def test_chat_reads_a_short_question_about_something_new_alone(real_searcher):
     earlier = ["When did Kuwait join?", "Which country took over the chairmanship in December 2024?"]
     reply, leans = handlers.chat_reply(real_searcher, "What is the capital of France?", earlier, 3)
-    assert "Read together" not in reply and "The interview does not seem to cover this" in reply
+    assert "Read together" not in reply and "The interview is not about this." in unescape(reply)
     assert not leans
 
 
 @pytest.mark.parametrize("message", ["", "   ", None])
 def test_blank_chat_message_gets_a_friendly_reply(tiny_searcher, message):
     assert handlers.chat_reply(tiny_searcher, message, []) == (
-        render.text("Please type a question about the interview."),
+        render.refused("Please type a question about the interview."),
         False,
     )
 
@@ -66,9 +68,11 @@ def test_non_numeric_top_k_is_a_clear_error(top_k):
 
 def test_off_topic_chat_reply_says_the_interview_does_not_cover_it(real_searcher):
     reply, _ = handlers.chat_reply(real_searcher, "What is the capital of France?", [], 2)
-    assert reply.startswith('<div class="qa-answer qa-low">The interview does not seem to cover this')
-    assert "<strong>Answer</strong>" not in reply and reply.count('<div class="qa-card qa-low">') == 2
-    assert "<mark>" not in reply
+    assert reply.startswith('<div class="qa-reply qa-not-covered">\n<p class="qa-outcome">')
+    assert "Not about the interview</span>" in reply and "The interview is not about this." in unescape(reply)
+    # Both passages, collapsed: none is open, none is marked.
+    assert reply.count('<div class="qa-card">') == 2 and "qa-main" not in reply and "<mark>" not in reply
+    assert "<summary>The closest passages, about something else (2)</summary>" in reply
 
 
 def test_follow_ups_lean_on_the_last_question_the_interview_answers(real_searcher):

@@ -1,6 +1,7 @@
 (text) => {
   const link = document.createElement("a");
-  link.href = URL.createObjectURL(new Blob([text], {type: "text/markdown;charset=utf-8"}));
+  const whole = window.qaWholeLinks ? window.qaWholeLinks(text) : text;
+  link.href = URL.createObjectURL(new Blob([whole], {type: "text/markdown;charset=utf-8"}));
   link.download = "cica-conversation.md";
   document.body.appendChild(link);
   link.click();
