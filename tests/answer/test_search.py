@@ -62,7 +62,9 @@ def test_unknown_mode_is_rejected(searcher):
 
 def test_answer_json_carries_confidence_and_abstention(searcher):
     obj = searcher.ask("When did Kuwait join?", k=2).to_dict()
-    assert list(obj) == ["question", "abstained", "outcome", "confidence", "answer_confidence", "answer", "passages"]
+    # The contract: these keys, in this order; later versions only add keys after them.
+    assert list(obj)[:7] == ["question", "abstained", "outcome", "confidence", "answer_confidence", "answer", "passages"]
+    assert list(obj)[7:] == ["closest"]  # the closest sentence of a "related" reply (additive)
     assert isinstance(obj["confidence"], float) and 0 <= obj["confidence"] <= 1
 
 

@@ -1,0 +1,110 @@
+"""``python -m qa train-verifier``: the verifier and the reader's decision, from the writers' data.
+
+1. Examples: each writer's labelled sentences and the reader's candidates for their questions.
+2. Out-of-fold verifier scores: the writers in two halves; a verifier trained
+   on one half scores the other's candidates.
+3. The decision models fitted on those scores; reported by leaving one
+   writer out at a time (the figures the command prints).
+4. The verifier trained on every writer, saved small (``verifier.safetensors``
+   and ``verifier.json`` in ``qa/build/data``), and the decision models
+   written into ``scoring.json`` (``reader``): the next build exports the
+   verifier to ONNX and recalibrates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.answer.search import Searcher
+from qa.files import sha256_bytes
+from qa.train import decision, examples, verifier
+from qa.train.examples import Question
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The reader's decision on one held-out writer's questions."""
+
+    writer: str
+    answerable: int
+    right: int
+    wrong: int
+    absent: int
+    absent_claimed: int
+    offtopic_claimed: int
+
+    @property
+    def precision(self) -> float | None:
+        claims = self.right + self.wrong
+        return self.right / claims if claims else None
+
+
+def train_verifier(
+    searcher: Searcher,
+    recipe: verifier.Recipe,
+    out: Path,
+    scoring_json: Path,
+    log: Callable[[str], None] = print,
+) -> list[Figures]:
+    files = examples.writer_files()
+    questions = examples.load_questions(files)
+    data_sha256 = sha256_bytes(b"".join(path.read_bytes() for path in files))
+    log(f"{len(questions)} questions from {len(files)} writers; gathering candidates")
+    pairs = examples.pairs_for(searcher, questions)
+    log(f"{len(pairs)} pairs, {sum(p.label for p in pairs)} positive")
+    writers = sorted({q.writer for q in questions})
+    halves = [writers[: len(writers) // 2], writers[len(writers) // 2 :]]
+    scores: dict[tuple[str, str, str], float] = {}
+    for held in halves:
+        log(f"verifier trained without writers {', '.join(held)}")
+        model = verifier.train([p for p in pairs if p.writer not in held], recipe, log)
+        scores.update(_out_of_fold(searcher, model, [q for q in questions if q.writer in held], recipe))
+    rows = decision.rows(searcher, questions, lambda qid, sentence, section: scores.get((qid, sentence, section), 0.0))
+    figures = [_held_out(rows, [q for q in questions if q.writer == writer]) for writer in writers]
+    models = decision.fit(rows)
+    log("verifier trained on every writer")
+    final = verifier.train(pairs, recipe, log)
+    identity = verifier.save(final, recipe, data_sha256, out)
+    fitted = json.loads(scoring_json.read_text(encoding="utf-8"))
+    fitted["reader"] = models
+    fitted["reader_fitted"] = {"on": [p.name for p in files], "data_sha256": data_sha256, "verifier": identity}
+    scoring_json.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")
+    return figures
+
+
+def _out_of_fold(
+    searcher: Searcher, model: object, questions: Sequence[Question], recipe: verifier.Recipe
+) -> dict[tuple[str, str, str], float]:
+    """The model's score of every candidate the reader may verify for ``questions``."""
+    keys, texts, pairs = [], [], []
+    for q in questions:
+        for candidate, _ in examples.pool(searcher, q.question, limit=None):
+            keys.append((q.id, candidate.text, candidate.section))
+            texts.append(q.question)
+            pairs.append((candidate.text, candidate.section))
+    found = verifier.score(model, texts, pairs, recipe.max_length)
+    return dict(zip(keys, found.tolist(), strict=True))
+
+
+def _held_out(rows: Sequence[decision.Row], questions: Sequence[Question]) -> Figures:
+    """The decision fitted without the writer of ``questions``, judged on them."""
+    writer = questions[0].writer
+    models = decision.fit([r for r in rows if r.question.writer != writer])
+    right = wrong = absent_claimed = offtopic_claimed = 0
+    mine = [r for r in rows if r.question.writer == writer]
+    for row in mine:
+        choice, probability = decision.decide(row, models)
+        if choice is None or probability < 0.5:
+            continue
+        if row.question.kind == "answerable" and row.labels[choice] == 1:
+            right += 1
+        else:
+            wrong += 1
+            absent_claimed += row.question.kind == "absent"
+            offtopic_claimed += row.question.kind == "offtopic"
+    answerable = sum(q.kind == "answerable" for q in questions)
+    absent = sum(q.kind == "absent" for q in questions)
+    return Figures(writer, answerable, right, wrong, absent, absent_claimed, offtopic_claimed)
