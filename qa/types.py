@@ -197,6 +197,8 @@ class Answer:
     points: tuple[Point, ...] = ()
     # For "related": the sentence that came closest, shown as such (not an answer).
     closest: AnswerSentence | None = None
+    # Why the reader claimed the sentence, or did not ("it names another ordinal ...").
+    reason: str | None = None
 
     @property
     def abstained(self) -> bool:
@@ -220,6 +222,7 @@ class Answer:
             "answer": answer,
             "passages": [hit.to_dict() for hit in self.hits],
             "closest": None if self.closest is None else _sentence_dict(self.closest),
+            "reason": self.reason,
         }
 
 

@@ -30,7 +30,7 @@ from typing import Protocol
 import numpy as np
 
 from qa.answer.sentence import Candidates, sentence_at
-from qa.answer.verify import Check, Lexicon, verify
+from qa.answer.verify import Check, Lexicon, parts, verify
 from qa.index import keyword
 from qa.index.chunking import sentence_spans
 from qa.index.spec import ScoringSpec
@@ -86,6 +86,7 @@ class Reading:
     choice: int | None  # the chosen candidate, None when every one was ruled out
     claim: dict[str, float]  # the claim model's features
     probability: float  # that the choice answers the question (0 when there is none)
+    foreign: str | None = None  # a name the question uses and the interview never does ("NATO")
 
     @property
     def chosen(self) -> Candidate | None:
@@ -114,6 +115,7 @@ def read(
     interviewer's questions of the same passages, and say how likely the
     choice answers ``question``."""
     models = scoring.reader
+    foreign = next((n for part in parts(question) for n in sorted(lexicon.constraints(part).unknown_names)), None)
     candidates = gather(index, found, hits, scoring.answer_from_top)
     checks = tuple(verify(question, c.text, c.context, lexicon) for c in candidates)
     features = candidate_features(index, question, vector, candidates, checks, hits)
@@ -125,12 +127,12 @@ def read(
         features[chosen, SELECTION_FEATURES.index("verifier")] = verifier.score(question, pairs)
     selection = np.where(verified, linear_score(features, models.get("selection", {}), SELECTION_FEATURES), -np.inf)
     if not verified.any():
-        return Reading(candidates, checks, features, selection, None, {}, 0.0)
+        return Reading(candidates, checks, features, selection, None, {}, 0.0, foreign)
     choice = int(np.argmax(selection))
     claim = claim_values(features, selection, verified, passing, choice, answerability, topicality)
     z = float(linear_score(np.array([[claim[n] for n in CLAIM_FEATURES]]), models.get("claim", {}), CLAIM_FEATURES)[0])
     probability = 1.0 / (1.0 + np.exp(-np.clip(z, -60.0, 60.0)))
-    return Reading(candidates, checks, features, selection, choice, claim, float(probability))
+    return Reading(candidates, checks, features, selection, choice, claim, float(probability), foreign)
 
 
 def verified_mask(features: np.ndarray, passing: np.ndarray, pre: Mapping[str, float]) -> np.ndarray:

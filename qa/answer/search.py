@@ -14,6 +14,7 @@ anything and never imports the build: the entry points open an index with
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -91,7 +92,7 @@ class Searcher:
         closest = chosen if trace.outcome == answerability.RELATED else None
         return Answer(
             trace.question, trace.outcome, sentence, trace.hits, trace.confidence, trace.probability, trace.previous,
-            closest=closest,
+            closest=closest, reason=_reason(trace),
         )  # fmt: skip
 
     def chosen_sentence(self, trace: Trace) -> AnswerSentence | None:
@@ -128,6 +129,9 @@ class Searcher:
                                self.verifier)  # fmt: skip
                 probability = reading.probability
         outcome = answerability.outcome(confidence, probability, scoring)
+        if reading is not None and reading.foreign is not None:
+            # "Who is the Secretary General of NATO?": about something the interview never names.
+            outcome = answerability.NOT_COVERED
         return Trace(shown, text, previous, hits, raw, confidence, found, values, probability, outcome, reading)
 
     def search(self, question: Any, k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, previous: Any = "") -> list[Hit]:
@@ -177,6 +181,21 @@ class Searcher:
         previous = clean_previous(previous)
         combined = with_previous(shown, previous, self.uses_word) if previous else None
         return (shown, combined, previous, k, mode) if combined else (shown, shown, None, k, mode)
+
+
+def _reason(trace: Trace) -> str | None:
+    """Why the outcome is what it is, in a few words (for people and the JSON's "reason")."""
+    reading = trace.reading
+    if reading is not None and reading.foreign is not None:
+        named = re.search(rf"\b{re.escape(reading.foreign)}\b", trace.question, re.IGNORECASE)
+        return f"the interview never names {named.group(0) if named else reading.foreign}"
+    if trace.outcome == answerability.NOT_COVERED:
+        return "the question is not about the interview" if trace.hits else None
+    if reading is None:
+        return None
+    if trace.outcome == answerability.ANSWERED:
+        return "the sentence states what was asked"
+    return reading.reason if reading.choice is None else "no sentence says it for certain"
 
 
 def _hits(passages: list[Passage], scores: np.ndarray, k: int) -> list[Hit]:

@@ -160,11 +160,16 @@ class Lexicon:
         opening = _names_in(passages[0]) if passages else set()
         limit = max(2, self.PERVASIVE_SHARE * len(passages))
         self.pervasive = frozenset(n for n, count in found.items() if count >= limit or n in opening)
+        self._stems = frozenset(_stem(w) for w in self.words)
+        # Every phrase of two words or more that constrains, longest first, in one pattern.
+        phrases = sorted((n for n in self.names - self.pervasive if " " in n), key=len, reverse=True)
+        self.phrases = re.compile(r"\b(" + "|".join(map(re.escape, phrases)) + r")\b") if phrases else None
+        self.constraints = functools.lru_cache(maxsize=256)(functools.partial(constraints, lexicon=self))
 
     def knows(self, word: str) -> bool:
         """Whether the corpus uses ``word`` at all, allowing a typo or two in a long word."""
         word = word.lower()
-        if word in self.words or _stem(word) in {_stem(w) for w in self.words}:
+        if word in self.words or _stem(word) in self._stems:
             return True
         if len(word) < 5:
             return False
@@ -220,9 +225,8 @@ def constraints(question: str, lexicon: Lexicon) -> Constraints:
     ordinals = frozenset(_ordinal(m) for m in _ORDINAL.findall(question))
     countries = frozenset(c.lower() for c in _countries(question))
     names, unknown = set(), set()
-    for phrase in sorted(lexicon.names - lexicon.pervasive, key=len, reverse=True):
-        if " " in phrase and re.search(rf"\b{re.escape(phrase)}\b", lowered):
-            names.add(phrase)
+    if lexicon.phrases is not None:
+        names.update(match.group(1) for match in lexicon.phrases.finditer(lowered))
     covered = " ".join(names)
     for word in {w.lower() for w in _WORD.findall(question)}:
         if word in lexicon.pervasive or word in covered or word in countries or word not in lexicon.names:
@@ -251,7 +255,7 @@ def verify(question: str, sentence: str, context: str, lexicon: Lexicon) -> Chec
     """``sentence`` (with ``context``: its passage and the interviewer's
     question it answers) against ``question``: against each of its parts when
     it asks two things, the check of the part it fits best."""
-    checks = [check(constraints(part, lexicon), part, sentence, context) for part in parts(question)]
+    checks = [check(lexicon.constraints(part), part, sentence, context) for part in parts(question)]
     return min(checks, key=lambda c: (c.conflict is not None, c.type_filled is False, len(c.missing)))
 
 
@@ -279,8 +283,7 @@ def _conflict(asked: Constraints, sentence: str, around: str) -> str | None:
     if asked.ordinals and held_ordinals and not asked.ordinals & held_ordinals:
         return "it names another ordinal (another summit, meeting or event)"
     held_countries = {c.lower() for c in _countries(sentence)}
-    named_around = {c.lower() for c in _countries(around)}
-    if asked.countries and held_countries and not asked.countries & (held_countries | named_around):
+    if asked.countries and held_countries and not asked.countries & held_countries:
         return f"it is about {', '.join(sorted(held_countries))}, not {', '.join(sorted(asked.countries))}"
     for index in asked.contrasts:
         if index >= 0:
@@ -400,5 +403,24 @@ def _country_pattern() -> re.Pattern[str]:
     return re.compile(answer_type._country().pattern, re.IGNORECASE)
 
 
-def _countries(text: str) -> list[str]:
-    return _country_pattern().findall(text)
+@functools.cache
+def _country_names() -> tuple[frozenset[str], int]:
+    """The country names, lower-cased, and the most words one has."""
+    names = frozenset(n.replace("\\", "").lower() for n in answer_type._country().pattern[3:-3].split("|"))
+    return names, max(len(n.split()) for n in names)
+
+
+@functools.lru_cache(maxsize=4096)
+def _countries(text: str) -> tuple[str, ...]:
+    """The countries ``text`` names, in any case (a word set lookup: the
+    pattern of 200 names is slow to run over every candidate)."""
+    names, longest = _country_names()
+    words = re.findall(r"[A-Za-z]+", text)
+    lowered = [w.lower() for w in words]
+    found = []
+    for i in range(len(words)):
+        for n in range(longest, 0, -1):
+            if i + n <= len(words) and " ".join(lowered[i : i + n]) in names:
+                found.append(" ".join(words[i : i + n]))
+                break
+    return tuple(found)

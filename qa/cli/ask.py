@@ -84,15 +84,26 @@ def format_answer(answer: Answer) -> str:
         )
     if answer.outcome == Outcome.ANSWERED and answer.sentence is not None:
         says = "(the interviewer says) " if answer.sentence.speaker == "interviewer" else ""
-        lines += textwrap.wrap(says + answer.sentence.text, width, initial_indent="A: ", subsequent_indent="   ")
+        if answer.sentence.short is not None:  # the short answer first, its sentence under it
+            lines.append(f"A: {answer.sentence.short.text}")
+            lines += textwrap.wrap(says + answer.sentence.text, width, initial_indent="   ", subsequent_indent="   ")
+        else:
+            lines += textwrap.wrap(says + answer.sentence.text, width, initial_indent="A: ", subsequent_indent="   ")
         lines.append(f"   (on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f})")
     elif answer.outcome == Outcome.RELATED:
         lines += textwrap.wrap(
-            f"A: {wording.RELATED} (on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f}).",
+            f"A: {wording.not_said(answer.question)} (on topic {answer.confidence:.2f}, "
+            f"answer {answer.answer_confidence:.2f})",
             width,
             subsequent_indent="   ",
         )
+        if answer.closest is not None:
+            lines += textwrap.wrap(
+                f"The closest it comes: {answer.closest.text}", width, initial_indent="   ", subsequent_indent="   "
+            )
         lines.append(f"   The closest passages; {wording.RELATED_PASSAGES}:")
+    elif answer.reason and answer.reason.startswith("the interview never names"):
+        lines.append(f"A: {wording.NOT_COVERED}: {answer.reason}.")
     else:
         lines.append(f"A: {wording.NOT_COVERED} (confidence {answer.confidence:.2f}).")
         if answer.hits:

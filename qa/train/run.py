@@ -63,7 +63,11 @@ def train_verifier(
         model = verifier.train([p for p in pairs if p.writer not in held], recipe, log)
         scores.update(_out_of_fold(searcher, model, [q for q in questions if q.writer in held], recipe))
     rows = decision.rows(searcher, questions, lambda qid, sentence, section: scores.get((qid, sentence, section), 0.0))
-    figures = [_held_out(rows, [q for q in questions if q.writer == writer]) for writer in writers]
+    decided = [d for writer in writers for d in _held_out(rows, writer)]
+    figures = [
+        _figures([q for q in questions if q.writer == w], [d for d in decided if d["writer"] == w]) for w in writers
+    ]
+    (out / "reader-cv.jsonl").write_text("".join(json.dumps(d) + "\n" for d in decided), encoding="utf-8")
     models = decision.fit(rows)
     log("verifier trained on every writer")
     final = verifier.train(pairs, recipe, log)
@@ -89,22 +93,30 @@ def _out_of_fold(
     return dict(zip(keys, found.tolist(), strict=True))
 
 
-def _held_out(rows: Sequence[decision.Row], questions: Sequence[Question]) -> Figures:
-    """The decision fitted without the writer of ``questions``, judged on them."""
-    writer = questions[0].writer
+def _held_out(rows: Sequence[decision.Row], writer: str) -> list[dict[str, object]]:
+    """Each of ``writer``'s questions decided by models fitted without ``writer``."""
     models = decision.fit([r for r in rows if r.question.writer != writer])
-    right = wrong = absent_claimed = offtopic_claimed = 0
-    mine = [r for r in rows if r.question.writer == writer]
-    for row in mine:
-        choice, probability = decision.decide(row, models)
-        if choice is None or probability < 0.5:
+    out = []
+    for row in rows:
+        if row.question.writer != writer:
             continue
-        if row.question.kind == "answerable" and row.labels[choice] == 1:
-            right += 1
-        else:
-            wrong += 1
-            absent_claimed += row.question.kind == "absent"
-            offtopic_claimed += row.question.kind == "offtopic"
-    answerable = sum(q.kind == "answerable" for q in questions)
-    absent = sum(q.kind == "absent" for q in questions)
-    return Figures(writer, answerable, right, wrong, absent, absent_claimed, offtopic_claimed)
+        choice, probability = decision.decide(row, models)
+        right = choice is not None and row.question.kind == "answerable" and row.labels[choice] == 1
+        q = row.question
+        out.append({"id": q.id, "writer": q.writer, "kind": q.kind, "right": bool(right), "probability": probability})
+    return out
+
+
+def _figures(questions: Sequence[Question], decided: Sequence[dict], threshold: float = 0.5) -> Figures:
+    """The held-out decisions of one writer's questions, claimed at ``threshold``."""
+    claimed = [d for d in decided if d["probability"] >= threshold]
+    right = sum(d["right"] for d in claimed)
+    return Figures(
+        questions[0].writer,
+        sum(q.kind == "answerable" for q in questions),
+        right,
+        len(claimed) - right,
+        sum(q.kind == "absent" for q in questions),
+        sum(d["kind"] == "absent" for d in claimed),
+        sum(d["kind"] == "offtopic" for d in claimed),
+    )

@@ -31,19 +31,24 @@ def check(question: str, sentence: str, context: str = ""):
 
 
 @pytest.mark.parametrize(
-    ("question", "sentence"),
+    ("question", "sentence", "context"),
     [
-        ("Where was the fifth CICA summit held?", SUMMIT),  # another ordinal
-        ("What did Kyrgyzstan add to the human dimension?", UZBEKISTAN),  # another country
-        ("When did Saudi Arabia become a full member?", MEMBERS),  # observer, not member
-        ("When did Kuwait become an observer?", MEMBERS),  # Kuwait is the member in that sentence
-        ("What did the foreign ministers approve in 2022?", ROAD_MAP),  # another year
-        ("When was the Charter approved?", ROAD_MAP),  # the Road Map, not the Charter
+        ("Where was the fifth CICA summit held?", SUMMIT, ""),  # another ordinal
+        ("What did Kyrgyzstan add to the human dimension?", UZBEKISTAN, ""),  # another country
+        ("What did Kuwait add to the human dimension?", UZBEKISTAN, MEMBERS),  # another, though its context names it
+        ("When did Saudi Arabia become a full member?", MEMBERS, ""),  # observer, not member
+        ("When did Kuwait become an observer?", MEMBERS, ""),  # Kuwait is the member in that sentence
+        ("What did the foreign ministers approve in 2022?", ROAD_MAP, ""),  # another year
+        ("What did the foreign ministers approve in 2022?", ROAD_MAP, SUMMIT),  # though the context has 2022
+        ("When was the Charter approved?", ROAD_MAP, ""),  # the Road Map, not the Charter
     ],
-    ids=["ordinal", "country", "observer-not-member", "member-not-observer", "year", "charter-not-road-map"],
-)
-def test_a_constraint_swapped_for_its_neighbour_is_a_hard_no(question, sentence):
-    found = check(question, sentence)
+    ids=[
+        "ordinal", "country", "country-in-context", "observer-not-member", "member-not-observer", "year",
+        "year-in-context", "charter-not-road-map",
+    ],
+)  # fmt: skip
+def test_a_constraint_swapped_for_its_neighbour_is_a_hard_no(question, sentence, context):
+    found = check(question, sentence, context)
     assert not found.passes and found.conflict
 
 
@@ -66,7 +71,8 @@ def test_a_question_about_what_would_be_needs_a_sentence_about_what_would_be():
     assert not found.passes and "no condition" in found.conflict
     completed = "If this task is completed, CICA becomes one."
     assert check("What happens if the Charter is adopted?", completed, CHARTER).passes
-    assert check("Who will take over the chairmanship after Azerbaijan?", INTRO).conflict
+    handover = "In December 2024, the CICA Chairmanship transitioned from Kazakhstan to Azerbaijan."
+    assert "will or would" in check("Who will take over the chairmanship after Azerbaijan?", handover).conflict
 
 
 def test_a_name_the_interview_never_uses_is_a_hard_no():
