@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from qa.cli.args import add_common, add_top_k
+from qa.cli.args import add_common, add_top_k, checkout_data
 from qa.config import DEFAULT_MODE, MODES, Config
 from qa.errors import InvalidArgument
 from qa.types import Passage
@@ -161,8 +161,6 @@ def _write_trec(
 
 
 def run_tune(args: argparse.Namespace, config: Config) -> int:
-    from importlib import resources
-
     from qa import open_searcher
     from qa.eval.datasets import load_gold_sets, load_off_topic
     from qa.eval.tuning import tune, write
@@ -170,10 +168,10 @@ def run_tune(args: argparse.Namespace, config: Config) -> int:
     gold_files = args.gold or list(DEFAULT_GOLD_SETS)
     gold = [item for items in load_gold_sets(gold_files).values() for item in items]
     near_misses = [item for item in load_off_topic(args.off_topic) if item.kind == "near-miss"]
+    target = checkout_data() / "scoring.json" if args.write else None  # refused before the work, not after
     report = tune(open_searcher(config), gold, near_misses)
     print(report.to_table())
-    if args.write:
-        target = Path(str(resources.files("qa.build").joinpath("data/scoring.json")))
+    if target is not None:
         write(report, target, [*gold_files, args.off_topic])
         print(f"wrote {target}; the next ask or build recalibrates the index")
     return 0

@@ -6,12 +6,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from qa.cli.args import add_common, at_least
+from qa.cli.args import SOURCE_DATA, add_common, at_least, checkout_data
 from qa.config import Config
 from qa.errors import InvalidArgument
 from qa.train.recipe import Recipe
-
-SOURCE_DATA = Path(__file__).resolve().parent.parent / "build" / "data"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -41,8 +39,8 @@ def run_train_verifier(args: argparse.Namespace, config: Config) -> int:
     scoring = args.out / "scoring.json"
     if not scoring.is_file():
         raise InvalidArgument(f"--out {args.out} holds no scoring.json: give the checkout's qa/build/data")
-    if not (args.out.parent.parent.parent / "pyproject.toml").is_file() and args.out == SOURCE_DATA:
-        raise InvalidArgument(f"qa is installed at {SOURCE_DATA.parent.parent}, not from a checkout: pass --out DIR")
+    if args.out == SOURCE_DATA:
+        checkout_data()  # a checkout's, never the installed package's
     recipe = replace(Recipe(), epochs=args.epochs, seed=args.seed)
     figures = train_verifier(open_searcher(config), recipe, args.out, scoring)
     print("held-out writer  answerable right  claims wrong  precision  absent claimed")

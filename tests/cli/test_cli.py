@@ -13,6 +13,7 @@ import pytest
 
 from qa.cli import main
 from qa.cli.main import build_parser
+from qa.errors import InvalidArgument
 from tests.conftest import ROOT
 
 PASSAGE_KEYS = {"rank", "text", "score", "source", "start", "end", "paragraph", "section", "speaker"}
@@ -316,3 +317,18 @@ def test_eval_asks_for_as_many_passages_as_top_k():
     assert searcher.asked == [20]
     evaluate_question(searcher, result.gold, depth=3)
     assert searcher.asked[-1] == 10  # never below what MRR@10 and nDCG@10 need
+
+
+def test_fitting_commands_write_into_a_checkout_never_into_an_installed_package(monkeypatch, tmp_path, capsys):
+    """tune --write and train-verifier write qa/build/data of the checkout; an
+    installed qa (no pyproject.toml above it) has none, and says so in one line."""
+    from qa.cli import args
+
+    installed = tmp_path / "site-packages" / "qa" / "build" / "data"
+    installed.mkdir(parents=True)
+    monkeypatch.setattr(args, "SOURCE_DATA", installed)
+    with pytest.raises(InvalidArgument, match="not from a checkout"):
+        args.checkout_data()
+    (tmp_path / "pyproject.toml").write_text("[project]\n", encoding="utf-8")
+    monkeypatch.setattr(args, "SOURCE_DATA", tmp_path / "qa" / "build" / "data")
+    assert args.checkout_data() == tmp_path / "qa" / "build" / "data"
