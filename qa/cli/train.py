@@ -34,7 +34,7 @@ def run_train_verifier(args: argparse.Namespace, config: Config) -> int:
     from dataclasses import replace
 
     from qa import open_searcher
-    from qa.train.run import train_verifier
+    from qa.train.run import paired, train_verifier
 
     scoring = args.out / "scoring.json"
     if not scoring.is_file():
@@ -42,11 +42,16 @@ def run_train_verifier(args: argparse.Namespace, config: Config) -> int:
     if args.out == SOURCE_DATA:
         checkout_data()  # a checkout's, never the installed package's
     recipe = replace(Recipe(), epochs=args.epochs, seed=args.seed)
-    figures = train_verifier(open_searcher(config), recipe, args.out, scoring)
+    figures, decided = train_verifier(open_searcher(config), recipe, args.out, scoring)
     print("held-out writer  answerable right  claims wrong  precision  absent claimed")
     for f in figures:
         precision = "-" if f.precision is None else f"{f.precision:.2f}"
         right, absent = f"{f.right}/{f.answerable}", f"{f.absent_claimed}/{f.absent}"
         print(f"{f.writer:<16} {right:>16}  {f.wrong:>12}  {precision:>9}  {absent:>14}")
+    before, after, p = paired(decided)
+    print(
+        f"utility per question (+1 right claim, -1 wrong claim): before the reader {before:+.3f}, with it {after:+.3f}"
+    )
+    print(f"paired permutation test over {len(decided)} held-out questions: p = {p:.4f}")
     print(f"wrote {args.out}/verifier.safetensors, verifier.json and the reader's models in scoring.json")
     return 0

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer import reader
+from qa.answer import answerability, reader
 from qa.answer.search import Searcher
 from qa.answer.verify import verify
 from qa.train.examples import Question, evidence_spans
@@ -54,8 +54,9 @@ def rows(
             features[i, column] = verifier_score(q.id, c.text, c.section)
         spans = evidence_spans(searcher, q.evidence) if q.kind == "answerable" else set()
         labels = np.array([any(s < c.end and c.start < e for s, e in spans) for c in candidates], dtype=float)
+        # The answerability model's own probability (trace.probability is the reader's once it is fitted).
         base = {
-            "answerability": float(trace.probability or 0.0),
+            "answerability": answerability.probability(trace.answerability, searcher.spec.scoring),
             "topicality": float(trace.answerability["topicality"]),
         }
         out.append(Row(q, features, np.array([k.passes for k in checks]), labels, base))

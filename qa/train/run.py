@@ -13,10 +13,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from qa.answer.search import Searcher
 from qa.files import sha256_bytes
@@ -48,7 +51,8 @@ def train_verifier(
     out: Path,
     scoring_json: Path,
     log: Callable[[str], None] = print,
-) -> list[Figures]:
+) -> tuple[list[Figures], list[dict]]:
+    """(each held-out writer's figures, every held-out decision with what the project decided before)."""
     files = examples.writer_files()
     questions = examples.load_questions(files)
     data_sha256 = sha256_bytes(b"".join(path.read_bytes() for path in files))
@@ -67,6 +71,7 @@ def train_verifier(
     figures = [
         _figures([q for q in questions if q.writer == w], [d for d in decided if d["writer"] == w]) for w in writers
     ]
+    _add_baseline(searcher, questions, decided)
     (out / "reader-cv.jsonl").write_text("".join(json.dumps(d) + "\n" for d in decided), encoding="utf-8")
     models = decision.fit(rows)
     log("verifier trained on every writer")
@@ -76,7 +81,7 @@ def train_verifier(
     fitted["reader"] = models
     fitted["reader_fitted"] = {"on": [p.name for p in files], "data_sha256": data_sha256, "verifier": identity}
     scoring_json.write_text(json.dumps(fitted, indent=1) + "\n", encoding="utf-8")
-    return figures
+    return figures, decided
 
 
 def _out_of_fold(
@@ -120,3 +125,35 @@ def _figures(questions: Sequence[Question], decided: Sequence[dict], threshold: 
         sum(d["kind"] == "absent" for d in claimed),
         sum(d["kind"] == "offtopic" for d in claimed),
     )
+
+
+def _add_baseline(searcher: Searcher, questions: Sequence[Question], decided: list[dict]) -> None:
+    """Beside each held-out decision, what the project decided before the reader
+    (its claim, and whether it was right): the pair a paired test compares."""
+    scoring = dataclasses.replace(searcher.spec.scoring, reader={})
+    spec = dataclasses.replace(searcher.spec, scoring=scoring)
+    before = Searcher(
+        dataclasses.replace(searcher.index, manifest=dataclasses.replace(searcher.index.manifest, spec=spec)),
+        searcher.embedder,
+    )
+    by_id = {q.id: q for q in questions}
+    for d in decided:
+        q = by_id[d["id"]]
+        answer = before.ask(q.question)
+        spans = examples.evidence_spans(searcher, q.evidence) if q.kind == "answerable" else set()
+        sentence = answer.sentence
+        d["before_claimed"] = sentence is not None
+        d["before_right"] = sentence is not None and any(s < sentence.end and sentence.start < e for s, e in spans)
+
+
+def paired(decided: Sequence[dict], threshold: float = 0.5) -> tuple[float, float, float]:
+    """(mean utility before, after, the paired permutation test's p) over the
+    held-out questions: +1 a right claim, -1 a wrong one, 0 nothing claimed."""
+    from qa.eval.metrics import paired_permutation_p
+
+    def utility(claimed: bool, right: bool) -> float:
+        return 0.0 if not claimed else (1.0 if right else -1.0)
+
+    before = np.array([utility(d["before_claimed"], d["before_right"]) for d in decided])
+    after = np.array([utility(d["probability"] >= threshold, d["right"]) for d in decided])
+    return float(before.mean()), float(after.mean()), paired_permutation_p(after - before)
