@@ -121,7 +121,15 @@ def read(
     features = candidate_features(index, question, vector, candidates, checks, hits)
     passing = np.array([c.passes for c in checks], dtype=bool)
     verified = verified_mask(features, passing, models.get("pre", {}))
-    if verifier is not None and verified.any():
+    if verifier is None:
+        # Without the verifier (a stand-in embedder, a failed export) the models fitted with its
+        # score cannot decide: the checks rule out, the model without it chooses, and the claim
+        # is the answerability model's, as before the reader.
+        selection = np.where(passing, linear_score(features, models.get("pre", {}), SELECTION_FEATURES), -np.inf)
+        choice = int(np.argmax(selection)) if passing.any() else None
+        return Reading(candidates, checks, features, selection, choice, {}, answerability if passing.any() else 0.0,
+                       foreign)  # fmt: skip
+    if verified.any():
         chosen = np.flatnonzero(verified)
         pairs = [(candidates[i].text, candidates[i].section) for i in chosen]
         features[chosen, SELECTION_FEATURES.index("verifier")] = verifier.score(question, pairs)

@@ -44,6 +44,7 @@ _ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))\
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 _WORD = re.compile(r"[\w'’-]+")
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of|and|on|for|the|in)?\s*[A-Z][\w’'-]*)+")
 _POSSESSIVE = re.compile(r"[’']s?\b")
 # A second question joined to the first ("When did X join, and which ...?"):
 # each part has its own constraints, and a sentence may answer either.
@@ -161,13 +162,18 @@ class Lexicon:
         limit = max(2, self.PERVASIVE_SHARE * len(passages))
         self.pervasive = frozenset(n for n, count in found.items() if count >= limit or n in opening)
         self._stems = frozenset(_stem(w) for w in self.words)
+        self.initials = _initials(passages)
         # Every phrase of two words or more that constrains, longest first, in one pattern.
         phrases = sorted((n for n in self.names - self.pervasive if " " in n), key=len, reverse=True)
         self.phrases = re.compile(r"\b(" + "|".join(map(re.escape, phrases)) + r")\b") if phrases else None
         self.constraints = functools.lru_cache(maxsize=256)(functools.partial(constraints, lexicon=self))
 
     def knows(self, word: str) -> bool:
-        """Whether the corpus uses ``word`` at all, allowing a typo or two in a long word."""
+        """Whether the corpus uses ``word`` at all, allowing a typo or two in a long
+        word, or spells out the abbreviation it is ("CBMs": confidence building measures)."""
+        abbreviation = re.fullmatch(r"([A-Z]{2,6})s?", word)
+        if abbreviation and abbreviation.group(1).lower() in self.initials:
+            return True
         word = word.lower()
         if word in self.words or _stem(word) in self._stems:
             return True
@@ -176,6 +182,20 @@ class Lexicon:
         from rapidfuzz import fuzz, process  # only for a word the corpus does not spell so
 
         return process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=80) is not None
+
+
+def _initials(passages: list[str]) -> frozenset[str]:
+    """The initials of every run of two to six capitalised words the corpus
+    writes, small words between them left out: what an abbreviation of a name
+    it spells out can be ("cbm": Confidence Building Measures)."""
+    found: set[str] = set()
+    for text in passages:
+        for match in _CAPITALISED_RUN.finditer(text):
+            words = [w for w in _WORD.findall(match.group(0)) if w[0].isupper()]
+            for start in range(len(words)):
+                for end in range(start + 2, min(start + 6, len(words)) + 1):
+                    found.add("".join(w[0] for w in words[start:end]).lower())
+    return frozenset(found)
 
 
 def _stem(word: str) -> str:
@@ -238,7 +258,7 @@ def constraints(question: str, lexicon: Lexicon) -> Constraints:
         word = match.group(0).lower()
         if word in _NOT_NAMES or word in stopwords() or word in covered or word in countries or word in names:
             continue
-        if not lexicon.knows(word) and word not in lexicon.pervasive:
+        if not lexicon.knows(match.group(0)) and word not in lexicon.pervasive:
             unknown.add(word)
     strong = _STRONG_KIND.search(question) is not None
     contrasts = tuple(i for i, (asked, _) in enumerate(_CONTRASTS) if asked.search(question))

@@ -56,8 +56,14 @@ class OnnxVerifier:
                 raise ModelError(f"the verifier's {name} does not match {CONFIG_FILE}")
         self.identity: dict[str, Any] = config.get("identity", {})
         self._input_names = tuple(config["input_names"])
-        self._tokenizer = Tokenizer.from_str(files[TOKENIZER_FILE].decode("utf-8"))
-        self._tokenizer.enable_truncation(int(config["max_length"]), strategy="only_second")
+        tokenizer_json = files[TOKENIZER_FILE].decode("utf-8")
+        max_length = int(config["max_length"])
+        # The pair is cut on its second text, so the question must leave room for it:
+        # a longer question (1,000 characters are allowed) is read up to half the budget.
+        self._question_tokens = max_length // 2
+        self._plain = Tokenizer.from_str(tokenizer_json)
+        self._tokenizer = Tokenizer.from_str(tokenizer_json)
+        self._tokenizer.enable_truncation(max_length, strategy="only_second")
         self._tokenizer.enable_padding(pad_id=int(config["pad_id"]), pad_token=str(config["pad_token"]))
         options = ort.SessionOptions()
         options.intra_op_num_threads = 1
@@ -72,6 +78,7 @@ class OnnxVerifier:
         """The probability that each (sentence, section) states the answer to ``question``."""
         if not pairs:
             return np.zeros(0, dtype=np.float64)
+        question = self._shortened(question)
         encoded = self._tokenizer.encode_batch([(question, text_b(s, c)) for s, c in pairs])
         inputs = {
             "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
@@ -80,3 +87,8 @@ class OnnxVerifier:
         }
         (logits,) = self._session.run(None, {name: inputs[name] for name in self._input_names})
         return 1.0 / (1.0 + np.exp(-np.clip(logits.reshape(-1).astype(np.float64), -60.0, 60.0)))
+
+    def _shortened(self, question: str) -> str:
+        """``question`` up to the token budget it may take of a pair."""
+        offsets = self._plain.encode(question, add_special_tokens=False).offsets
+        return question if len(offsets) <= self._question_tokens else question[: offsets[self._question_tokens][0]]

@@ -91,3 +91,14 @@ def test_without_fitted_models_the_reader_stays_out(searcher):
         searcher.index, manifest=dataclasses.replace(searcher.index.manifest, spec=spec)
     )
     assert searcher.trace("Where was the Sixth Summit held?").reading is None
+
+
+def test_without_the_verifier_the_checks_still_rule_out_and_the_claim_is_the_answerability_models(searcher):
+    """An index without the verifier (here: the fake embedder's) neither claims
+    what a check rules out nor withholds what the model before the reader claims."""
+    assert searcher.verifier is None
+    ruled_out = searcher.trace("Where was the Fifth Summit held?", k=3)
+    assert ruled_out.outcome != answerability.ANSWERED
+    kept = searcher.trace("When did Kuwait join?", k=3)
+    assert kept.reading is not None and kept.reading.chosen.text == "Kuwait joined in 2022."
+    assert kept.probability == answerability.probability(kept.answerability, searcher.spec.scoring)

@@ -80,6 +80,13 @@ def test_a_name_the_interview_never_uses_is_a_hard_no():
     assert not found.passes and "nato" in found.conflict
 
 
+def test_an_abbreviation_of_a_name_the_interview_spells_out_is_known():
+    """ "CBMs" is the interview's Confidence Building Measures; "OSCE" is nothing it names."""
+    assert LEXICON.knows("CBMs") and LEXICON.knows("CBM")
+    assert not LEXICON.knows("OSCE") and not LEXICON.knows("cbms")
+    assert check("What is the Catalogue of CBMs?", UZBEKISTAN).conflict is None
+
+
 @pytest.mark.parametrize(
     ("question", "sentence"),
     [
