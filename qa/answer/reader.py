@@ -29,8 +29,9 @@ from typing import Protocol
 
 import numpy as np
 
+from qa.answer.names import Lexicon
 from qa.answer.sentence import Candidates, sentence_at
-from qa.answer.verify import Check, Lexicon, parts, verify
+from qa.answer.verify import Check, constraints_of, parts, verify
 from qa.index import keyword
 from qa.index.chunking import sentence_spans
 from qa.index.spec import ScoringSpec
@@ -115,7 +116,7 @@ def read(
     interviewer's questions of the same passages, and say how likely the
     choice answers ``question``."""
     models = scoring.reader
-    foreign = next((n for part in parts(question) for n in sorted(lexicon.constraints(part).unknown_names)), None)
+    foreign = next((n for part in parts(question) for n in sorted(constraints_of(part, lexicon).unknown_names)), None)
     candidates = gather(index, found, hits, scoring.answer_from_top)
     checks = tuple(verify(question, c.text, c.context, lexicon) for c in candidates)
     features = candidate_features(index, question, vector, candidates, checks, hits)

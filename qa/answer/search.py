@@ -24,11 +24,11 @@ from qa.answer import answerability
 from qa.answer import sentence as answer_sentence
 from qa.answer.followup import previous_of, with_previous
 from qa.answer.fusion import mean_of_rankings, top_ids
+from qa.answer.names import Lexicon
 from qa.answer.reader import Reading, Verifier, read
 from qa.answer.retrieval import Views, evidence, mode_scores, passage_views, question_evidence
 from qa.answer.sentence import Candidates
 from qa.answer.short import short_answer
-from qa.answer.verify import Lexicon
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K
 from qa.index import keyword
 from qa.index.embedding import Embedder

@@ -34,6 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from qa.answer import answer_type
+from qa.answer.names import NOT_NAMES, POSSESSIVE, WORD, Lexicon, countries
 from qa.index.keyword import stopwords
 
 _ORDINALS = {
@@ -43,17 +44,14 @@ _ORDINALS = {
 _ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r"|\d{1,2}(?:st|nd|rd|th))\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
-_WORD = re.compile(r"[\w'’-]+")
-_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of|and|on|for|the|in)?\s*[A-Z][\w’'-]*)+")
-_POSSESSIVE = re.compile(r"[’']s?\b")
 # A second question joined to the first ("When did X join, and which ...?"):
 # each part has its own constraints, and a sentence may answer either.
 _PARTS = re.compile(r"[?;]\s*|,?\s+and\s+(?=(?:what|which|who|when|where|how|why|is|are|was|were|did|does)\b)", re.I)
-_QUESTION_WORDS = {
+_QUESTIONWORDS = {
     "wich": "which", "whcih": "which", "wat": "what", "wht": "what", "whta": "what", "wen": "when",
     "whn": "when", "wher": "where", "whre": "where", "hw": "how", "howmany": "how many", "whos": "who is",
 }  # fmt: skip
-_QUESTION_WORD_TYPOS = re.compile(r"\b(" + "|".join(_QUESTION_WORDS) + r")\b", re.IGNORECASE)
+_QUESTIONWORD_TYPOS = re.compile(r"\b(" + "|".join(_QUESTIONWORDS) + r")\b", re.IGNORECASE)
 # Questions about what would or will be, or what happens if: a sentence that
 # says nothing of the future or of a condition does not answer them.
 _HYPOTHETICAL = re.compile(
@@ -84,16 +82,6 @@ _CONTRASTS = (
     (re.compile(r"\bobservers?\b", re.I), _MEMBER),
     (re.compile(r"\bcharter\b", re.I), re.compile(r"\broad\s*map\b", re.I)),
     (_THEN, re.compile(r"\bcurrently\b|\btoday\b|\bnow\b", re.I)),
-)
-# Words that open a question or qualify it: capitalised, but not names.
-_NOT_NAMES = frozenset(
-    {
-        *("what", "which", "who", "whom", "whose", "when", "where", "why", "how", "is", "are", "was", "were"),
-        *("do", "does", "did", "will", "would", "can", "could", "has", "have", "had", "should", "the", "a", "an"),
-        *("in", "on", "at", "of", "for", "to", "and", "or", "tell", "give", "list", "name", "please"),
-        *("summarize", "summarise", "explain", "describe", "according", "i", "you", "he", "she", "it", "we"),
-        *("they", "cica"),
-    }
 )
 
 
@@ -137,91 +125,6 @@ class Check:
         return "it fits the question"
 
 
-class Lexicon:
-    """The names a corpus uses (capitalised phrases and their words,
-    lower-cased): what makes "kyrgyzstan" in a lower-case question a
-    constraint, and "NATO" one the interview cannot meet. Names found in more
-    than a fifth of the passages, or in the opening one (who speaks, about
-    what), are the document's own subject ("CICA", "Sarybay"): every sentence
-    is about them, so they constrain nothing."""
-
-    PERVASIVE_SHARE = 0.2
-
-    def __init__(self, passages: list[str]) -> None:
-        found: dict[str, int] = {}
-        # A word the corpus also writes in lower case ("countries", "growth") is
-        # a common noun, not a name, even where a capitalised phrase holds it.
-        common = {_stem(w) for text in passages for w in re.findall(r"\b[a-z][\w’'-]*", text)}
-        for text in passages:
-            for name in _names_in(text):
-                if " " in name or _stem(name) not in common:
-                    found[name] = found.get(name, 0) + 1
-        self.names = frozenset(found)
-        self.words = frozenset(w.lower() for text in passages for w in _WORD.findall(text))
-        opening = _names_in(passages[0]) if passages else set()
-        limit = max(2, self.PERVASIVE_SHARE * len(passages))
-        self.pervasive = frozenset(n for n, count in found.items() if count >= limit or n in opening)
-        self._stems = frozenset(_stem(w) for w in self.words)
-        self.initials = _initials(passages)
-        # Every phrase of two words or more that constrains, longest first, in one pattern.
-        phrases = sorted((n for n in self.names - self.pervasive if " " in n), key=len, reverse=True)
-        self.phrases = re.compile(r"\b(" + "|".join(map(re.escape, phrases)) + r")\b") if phrases else None
-        self.constraints = functools.lru_cache(maxsize=256)(functools.partial(constraints, lexicon=self))
-
-    def knows(self, word: str) -> bool:
-        """Whether the corpus uses ``word`` at all, allowing a typo or two in a long
-        word, or spells out the abbreviation it is ("CBMs": confidence building measures)."""
-        abbreviation = re.fullmatch(r"([A-Z]{2,6})s?", word)
-        if abbreviation and abbreviation.group(1).lower() in self.initials:
-            return True
-        word = word.lower()
-        if word in self.words or _stem(word) in self._stems:
-            return True
-        if len(word) < 5:
-            return False
-        from rapidfuzz import fuzz, process  # only for a word the corpus does not spell so
-
-        return process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=80) is not None
-
-
-def _initials(passages: list[str]) -> frozenset[str]:
-    """The initials of every run of two to six capitalised words the corpus
-    writes, small words between them left out: what an abbreviation of a name
-    it spells out can be ("cbm": Confidence Building Measures)."""
-    found: set[str] = set()
-    for text in passages:
-        for match in _CAPITALISED_RUN.finditer(text):
-            words = [w for w in _WORD.findall(match.group(0)) if w[0].isupper()]
-            for start in range(len(words)):
-                for end in range(start + 2, min(start + 6, len(words)) + 1):
-                    found.add("".join(w[0] for w in words[start:end]).lower())
-    return frozenset(found)
-
-
-def _stem(word: str) -> str:
-    """A plain English stem, enough to tell "countries" from "Country"."""
-    word = word.lower()
-    for ending, replacement in (("ies", "y"), ("sses", "ss"), ("s", "")):
-        if word.endswith(ending) and len(word) > len(ending) + 2:
-            return word[: -len(ending)] + replacement
-    return word
-
-
-def _names_in(text: str) -> set[str]:
-    names: set[str] = set()
-    for match in re.finditer(r"\b[A-Z][\w’'-]*(?:\s+(?:of|and|on|for|the|in)?\s*[A-Z][\w’'-]*)*", text):
-        phrase = _POSSESSIVE.sub("", match.group(0).strip())
-        words = phrase.lower().split()
-        before = text[max(0, match.start() - 3) : match.start()]
-        opens_sentence = match.start() == 0 or re.search(r"([.?!:;]\s+|[“\"(]\s*|^\s*)$", before) is not None
-        plain = words[0] in _NOT_NAMES or words[0] in stopwords() or len(words[0]) < 3
-        if len(words) == 1 and (opens_sentence or plain):
-            continue
-        names.add(phrase.lower())
-        names.update(w for w in words if len(w) > 3 and w not in stopwords() and w not in _NOT_NAMES)
-    return names
-
-
 def parts(question: str) -> list[str]:
     """The questions in ``question``: usually one, two in "When ..., and which ...?"."""
     found = [p.strip() for p in _PARTS.split(question) if p and len(p.strip()) > 2]
@@ -231,8 +134,8 @@ def parts(question: str) -> list[str]:
 def normalise(question: str) -> str:
     """``question`` with its question words spelled right ("wich" -> "which")
     and possessives dropped ("CICA's" -> "CICA"), for the checks below."""
-    question = _QUESTION_WORD_TYPOS.sub(lambda m: _QUESTION_WORDS[m.group(0).lower()], question)
-    return _POSSESSIVE.sub("", question)
+    question = _QUESTIONWORD_TYPOS.sub(lambda m: _QUESTIONWORDS[m.group(0).lower()], question)
+    return POSSESSIVE.sub("", question)
 
 
 def constraints(question: str, lexicon: Lexicon) -> Constraints:
@@ -243,20 +146,20 @@ def constraints(question: str, lexicon: Lexicon) -> Constraints:
     years = frozenset(_YEAR.findall(question))
     numbers = frozenset(n for n in _NUMBER.findall(question) if n not in years)
     ordinals = frozenset(_ordinal(m) for m in _ORDINAL.findall(question))
-    countries = frozenset(c.lower() for c in _countries(question))
+    in_question = frozenset(c.lower() for c in countries(question))
     names, unknown = set(), set()
     if lexicon.phrases is not None:
         names.update(match.group(1) for match in lexicon.phrases.finditer(lowered))
     covered = " ".join(names)
-    for word in {w.lower() for w in _WORD.findall(question)}:
-        if word in lexicon.pervasive or word in covered or word in countries or word not in lexicon.names:
+    for word in {w.lower() for w in WORD.findall(question)}:
+        if word in lexicon.pervasive or word in covered or word in in_question or word not in lexicon.names:
             continue
-        if word not in stopwords() and word not in _NOT_NAMES and len(word) > 3:
+        if word not in stopwords() and word not in NOT_NAMES and len(word) > 3:
             capitalised = re.search(rf"\b{re.escape(word)}\b", question, re.I).group(0)[0].isupper()
             names.add(word if capitalised else f"~{word}")  # a lower-case word constrains softly
     for match in re.finditer(r"(?<!^)(?<![.?!]\s)\b[A-Z][A-Za-z’'-]{2,}\b", question):
         word = match.group(0).lower()
-        if word in _NOT_NAMES or word in stopwords() or word in covered or word in countries or word in names:
+        if word in NOT_NAMES or word in stopwords() or word in covered or word in in_question or word in names:
             continue
         if not lexicon.knows(match.group(0)) and word not in lexicon.pervasive:
             unknown.add(word)
@@ -266,16 +169,20 @@ def constraints(question: str, lexicon: Lexicon) -> Constraints:
         -1 - i for i, (_, other) in enumerate(_CONTRASTS) if other.search(question) and i not in contrasts
     )
     return Constraints(
-        years, numbers, ordinals, countries, frozenset(names), frozenset(unknown), contrasts,
+        years, numbers, ordinals, in_question, frozenset(names), frozenset(unknown), contrasts,
         answer_type.expected(question), strong, question,
     )  # fmt: skip
+
+
+# A question's constraints, once per question and corpus (the reader checks many sentences against them).
+constraints_of = functools.lru_cache(maxsize=1024)(constraints)
 
 
 def verify(question: str, sentence: str, context: str, lexicon: Lexicon) -> Check:
     """``sentence`` (with ``context``: its passage and the interviewer's
     question it answers) against ``question``: against each of its parts when
     it asks two things, the check of the part it fits best."""
-    checks = [check(lexicon.constraints(part), part, sentence, context) for part in parts(question)]
+    checks = [check(constraints_of(part, lexicon), part, sentence, context) for part in parts(question)]
     return min(checks, key=lambda c: (c.conflict is not None, c.type_filled is False, len(c.missing)))
 
 
@@ -302,7 +209,7 @@ def _conflict(asked: Constraints, sentence: str, around: str) -> str | None:
     held_ordinals = {_ordinal(m) for m in _ORDINAL.findall(sentence)}
     if asked.ordinals and held_ordinals and not asked.ordinals & held_ordinals:
         return "it names another ordinal (another summit, meeting or event)"
-    held_countries = {c.lower() for c in _countries(sentence)}
+    held_countries = {c.lower() for c in countries(sentence)}
     if asked.countries and held_countries and not asked.countries & held_countries:
         return f"it is about {', '.join(sorted(held_countries))}, not {', '.join(sorted(asked.countries))}"
     for index in asked.contrasts:
@@ -376,7 +283,7 @@ def _type_filled(asked: Constraints, question: str, sentence: str) -> bool | Non
         return bool(numbers) or answer_type.has(_without(sentence, question), kind) is True
     if kind == answer_type.DURATION:
         return answer_type.has(sentence, kind) is True
-    new_countries = {c.lower() for c in _countries(sentence)} - asked.countries
+    new_countries = {c.lower() for c in countries(sentence)} - asked.countries
     wants_city = kind == answer_type.PLACE and _CITY.search(question) is not None
     if kind in (answer_type.COUNTRY, answer_type.PLACE, answer_type.PERSON) and new_countries and not wants_city:
         return True  # "who proposed it?" is answered by a country as often as by a person
@@ -399,48 +306,20 @@ _PLACE_NAME = re.compile(
 
 def _places(text: str) -> list[str]:
     """Cities and regions named after a preposition (countries are found apart)."""
-    return [m.group(1) for m in _PLACE_NAME.finditer(text) if not _countries(m.group(1))]
+    return [m.group(1) for m in _PLACE_NAME.finditer(text) if not countries(m.group(1))]
 
 
 def _without(sentence: str, question: str) -> str:
     """``sentence`` with the question's own words blanked out: an answer must be new."""
-    words = {w.lower() for w in _WORD.findall(question) if len(w) > 2}
-    return _WORD.sub(lambda m: m.group(0) if m.group(0).lower() not in words else "_", sentence)
+    words = {w.lower() for w in WORD.findall(question) if len(w) > 2}
+    return WORD.sub(lambda m: m.group(0) if m.group(0).lower() not in words else "_", sentence)
 
 
 def _adds(question: str, sentence: str) -> bool:
-    asked = {w.lower() for w in _WORD.findall(question)}
-    return any(w.lower() not in asked and w.lower() not in stopwords() for w in _WORD.findall(sentence))
+    asked = {w.lower() for w in WORD.findall(question)}
+    return any(w.lower() not in asked and w.lower() not in stopwords() for w in WORD.findall(sentence))
 
 
 def _ordinal(token: str) -> int:
     token = token.lower()
     return _ORDINALS.get(token) or int(re.sub(r"\D", "", token) or 0)
-
-
-@functools.cache
-def _country_pattern() -> re.Pattern[str]:
-    return re.compile(answer_type._country().pattern, re.IGNORECASE)
-
-
-@functools.cache
-def _country_names() -> tuple[frozenset[str], int]:
-    """The country names, lower-cased, and the most words one has."""
-    names = frozenset(n.replace("\\", "").lower() for n in answer_type._country().pattern[3:-3].split("|"))
-    return names, max(len(n.split()) for n in names)
-
-
-@functools.lru_cache(maxsize=4096)
-def _countries(text: str) -> tuple[str, ...]:
-    """The countries ``text`` names, in any case (a word set lookup: the
-    pattern of 200 names is slow to run over every candidate)."""
-    names, longest = _country_names()
-    words = re.findall(r"[A-Za-z]+", text)
-    lowered = [w.lower() for w in words]
-    found = []
-    for i in range(len(words)):
-        for n in range(longest, 0, -1):
-            if i + n <= len(words) and " ".join(lowered[i : i + n]) in names:
-                found.append(" ".join(words[i : i + n]))
-                break
-    return tuple(found)

@@ -3,7 +3,8 @@ outsiders wrote (qa.answer.verify). Sentences are the interview's own."""
 
 import pytest
 
-from qa.answer.verify import Lexicon, verify
+from qa.answer.names import Lexicon
+from qa.answer.verify import verify
 
 INTRO = (
     "Kazakhstan has concluded its chairmanship of the Conference on Interaction and Confidence Building Measures in "
