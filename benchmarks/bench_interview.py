@@ -4,11 +4,13 @@ pipeline, cold and warm asks, builds, and app.py's start."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shutil
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import naive
 import numpy as np
@@ -89,15 +91,27 @@ def measure_cold_asks(
     return project_runs, naive_runs
 
 
-def warm_asks(corpus: Path, builds: Builds, questions: list[str], count: int) -> tuple[Sample, Sample]:
-    """In this process: the project's top-5 hybrid ask, then the naive encode + search. One after
-    the other, not taking turns: the project never has torch in its query processes, and once
-    torch's threads were started, the project's asks taking turns with it were slower (trial:
-    p50 3.8 ms alone, 8.9 ms taking turns)."""
+def warm_asks(corpus: Path, builds: Builds, questions: list[str], count: int) -> tuple[Sample, Sample, Sample]:
+    """In this process: the project's top-5 hybrid ask; the same searcher deciding as before the
+    reader (no checks, no verifier: the baseline of the reader's cost); then the naive encode +
+    search. One after the other, not taking turns: the project never has torch in its query
+    processes, and once torch's threads were started, the project's asks taking turns with it
+    were slower (trial: p50 3.8 ms alone, 8.9 ms taking turns)."""
     searcher = open_searcher(corpus, builds.index)
     project = latencies(lambda q: searcher.ask(q, k=5), questions, count)
+    before = without_reader(searcher)
+    baseline = latencies(lambda q: before.ask(q, k=5), questions, count)
     model, dense, passages = naive.load(builds.naive_out, model_path())
-    return project, latencies(lambda q: naive.search(model, dense, passages, q, 5), questions, count)
+    return project, baseline, latencies(lambda q: naive.search(model, dense, passages, q, 5), questions, count)
+
+
+def without_reader(searcher: Any) -> Any:
+    """The same index and encoder, deciding as the project did before the reader (and its verifier)."""
+    from qa.answer.search import Searcher
+
+    spec = dataclasses.replace(searcher.spec, scoring=dataclasses.replace(searcher.spec.scoring, reader={}))
+    index = dataclasses.replace(searcher.index, manifest=dataclasses.replace(searcher.index.manifest, spec=spec))
+    return Searcher(index, searcher.embedder, None)
 
 
 def app_ready(corpus: Path, index: Path, workdir: Path) -> tuple[float, float]:
@@ -137,7 +151,7 @@ def interview_rows(args: argparse.Namespace, questions: list[str], workdir: Path
     shutil.copytree(ROOT / "corpus", corpus)
     builds = measure_builds(corpus, workdir, args.runs)
     project_cold, naive_cold = measure_cold_asks(questions, corpus, builds, workdir, args.runs)
-    warm, warm_n = warm_asks(corpus, builds, questions, args.questions)
+    warm, warm_before, warm_n = warm_asks(corpus, builds, questions, args.questions)
     log(f"warm ask p50: project {1000 * warm.median:.2f} ms, naive {1000 * warm_n.median:.2f} ms")
     app_seconds, app_rss = app_ready(corpus, builds.index, workdir)
     log(f"app ready in {app_seconds:.2f} s")
@@ -159,6 +173,8 @@ def interview_rows(args: argparse.Namespace, questions: list[str], workdir: Path
          f"{1000 * warm_n.median:.2f}", ratio(warm.median, warm_n.median)),
         ("warm ask top-5 p95 (ms)", f"{1000 * warm.percentile(95):.2f}", f"{1000 * warm_n.percentile(95):.2f}",
          ratio(warm.percentile(95), warm_n.percentile(95))),
+        ("warm ask p50 / p95 as before the reader (ms; no checks, no verifier)",
+         f"{1000 * warm_before.median:.2f} / {1000 * warm_before.percentile(95):.2f}", "–", "–"),
         ("build, cold: fresh index, empty cache (s)", seconds["build"].spread(), seconds["naive_build"].spread(),
          ratio(seconds["build"].median, seconds["naive_build"].median)),
         ("build peak RSS (MB, median)", f"{rss['build']:.0f}", f"{rss['naive_build']:.0f}",
@@ -174,7 +190,11 @@ def targets(figures: dict) -> list[str]:
     checks = [
         ("cold `qa ask` median <= 1.0 s", figures["cold"] <= 1.0, f"{figures['cold']:.2f} s"),
         (">= 8x faster than naive cold", figures["cold_ratio"] >= 8, f"{figures['cold_ratio']:.1f}×"),
-        ("warm p50 <= 5 ms (top-5 hybrid)", figures["warm_p50"] <= 0.005, f"{1000 * figures['warm_p50']:.2f} ms"),
+        (
+            "warm p50 <= 25 ms (top-5 hybrid, reader and verifier)",
+            figures["warm_p50"] <= 0.025,
+            f"{1000 * figures['warm_p50']:.2f} ms",
+        ),
         ("no-op build median <= 0.5 s", figures["noop"] <= 0.5, f"{figures['noop']:.2f} s"),
         ("app ready within 10 s", figures["app"] <= 10, f"{figures['app']:.2f} s"),
     ]

@@ -41,7 +41,7 @@ def open_searcher(config: Config, *, embedder_factory: EmbedderFactory | None = 
     from qa.build.ensure import ensure_index
 
     opened = ensure_index(config, embedder_factory=embedder_factory)
-    return Searcher(opened.index, opened.embedder(embedder_factory))
+    return Searcher(opened.index, opened.embedder(embedder_factory), opened.verifier())
 
 
 def __getattr__(name: str) -> Any:

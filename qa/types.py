@@ -54,6 +54,14 @@ class Passage:
     text: str
     sentences: tuple[tuple[int, int], ...]
     speaker: str = "interviewee"
+    # Where ``section`` (the interviewer's question) stands in the file: the
+    # facts the interviewer states only inside a question can be answers too.
+    # -1 for the introduction, a heading, or a question not found verbatim.
+    section_start: int = -1
+
+    @property
+    def section_span(self) -> tuple[int, int] | None:
+        return None if self.section_start < 0 else (self.section_start, self.section_start + len(self.section))
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -66,6 +74,7 @@ class Passage:
             "text": self.text,
             "sentences": [list(span) for span in self.sentences],
             "speaker": self.speaker,
+            "section_start": self.section_start,
         }
 
     @classmethod
@@ -80,6 +89,7 @@ class Passage:
             text=str(record["text"]),
             sentences=tuple((int(s), int(e)) for s, e in record["sentences"]),
             speaker=str(record["speaker"]),
+            section_start=int(record.get("section_start", -1)),
         )
 
     def sentence_text(self, span: tuple[int, int]) -> str:
@@ -185,6 +195,10 @@ class Answer:
     # gathered across the interview), "about" (the interview itself).
     kind: str = "fact"
     points: tuple[Point, ...] = ()
+    # For "related": the sentence that came closest, shown as such (not an answer).
+    closest: AnswerSentence | None = None
+    # Why the reader claimed the sentence, or did not ("it names another ordinal ...").
+    reason: str | None = None
 
     @property
     def abstained(self) -> bool:
@@ -194,11 +208,7 @@ class Answer:
         answer = None
         if self.sentence is not None:
             answer = {
-                "text": self.sentence.text,
-                "passage_rank": self.sentence.passage_rank,
-                "start": self.sentence.start,
-                "end": self.sentence.end,
-                "speaker": self.sentence.speaker,
+                **_sentence_dict(self.sentence),
                 "short": None if self.sentence.short is None else self.sentence.short.to_dict(),
                 "kind": self.kind,
                 "points": [point.to_dict() for point in self.points],
@@ -211,4 +221,16 @@ class Answer:
             "answer_confidence": None if self.answer_confidence is None else round(self.answer_confidence, 4),
             "answer": answer,
             "passages": [hit.to_dict() for hit in self.hits],
+            "closest": None if self.closest is None else _sentence_dict(self.closest),
+            "reason": self.reason,
         }
+
+
+def _sentence_dict(sentence: AnswerSentence) -> dict[str, Any]:
+    return {
+        "text": sentence.text,
+        "passage_rank": sentence.passage_rank,
+        "start": sentence.start,
+        "end": sentence.end,
+        "speaker": sentence.speaker,
+    }

@@ -18,7 +18,8 @@ ALLOWED = {
     "eval": {"index", "answer"},
     "feedback": set(),
     "web": {"index", "answer", "build", "feedback", "cli"},
-    "cli": {"index", "answer", "build", "eval", "feedback"},
+    "cli": {"index", "answer", "build", "eval", "feedback", "train"},
+    "train": {"index", "answer", "build", "eval"},
 }
 
 

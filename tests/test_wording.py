@@ -9,7 +9,7 @@ from qa import wording
 from qa.cli.ask import format_answer
 from qa.types import Answer, AnswerSentence, Hit, Outcome, Passage
 from qa.web import render
-from qa.web.citation import conversation_markdown
+from qa.web.citation import conversation_markdown, markdown_text
 from qa.web.conversation import Turn
 
 PASSAGE = Passage(0, "i.txt", 0, 22, 1, "How many?", "Kuwait joined in 2022.", ((0, 22),))
@@ -24,14 +24,22 @@ def answer(outcome: Outcome) -> Answer:
 @pytest.mark.parametrize("outcome", list(Outcome))
 def test_every_renderer_says_the_outcome_in_the_shared_words(outcome):
     words = wording.outcome(outcome)
+    said = wording.reply_sentence(outcome, "How many?")
     shown = html.unescape(render.reply(answer(outcome)))
-    assert f'<span class="qa-badge">{words.badge}</span> <span class="qa-says">{words.sentence}</span>' in shown
+    assert f'<span class="qa-badge">{words.badge}</span> <span class="qa-says">{said}</span>' in shown
     markdown = conversation_markdown([Turn.from_answer(answer(outcome), "b1", 5, "hybrid")])
-    assert f"**{words.badge}.** {words.sentence}" in markdown
+    assert f"**{words.badge}.** {markdown_text(said)}" in markdown
     if outcome != Outcome.ANSWERED:  # the command line says the answer itself when there is one
-        assert words.sentence in format_answer(answer(outcome)) and f"{words.passages}:" in format_answer(
-            answer(outcome)
-        )
+        assert said in format_answer(answer(outcome)) and f"{words.passages}:" in format_answer(answer(outcome))
+
+
+def test_related_says_what_the_interview_does_not_say_and_an_unknown_name_is_named():
+    assert wording.reply_sentence(Outcome.RELATED, "What is CICA's budget?") == (
+        "The interview does not say what CICA's budget is."
+    )
+    reason = "the interview never names NATO"
+    assert wording.reply_sentence(Outcome.NOT_COVERED, "Who leads NATO?", reason) == "The interview never names NATO."
+    assert wording.reply_sentence(Outcome.NOT_COVERED, "Who leads NATO?") == "The interview is not about this."
 
 
 def test_the_words_are_plain_sentences_and_badges_differ():

@@ -13,6 +13,8 @@ anything and never imports the build: the entry points open an index with
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,6 +24,8 @@ from qa.answer import answerability
 from qa.answer import sentence as answer_sentence
 from qa.answer.followup import previous_of, with_previous
 from qa.answer.fusion import mean_of_rankings, top_ids
+from qa.answer.names import Lexicon
+from qa.answer.reader import Reading, Verifier, read
 from qa.answer.retrieval import Views, evidence, mode_scores, passage_views, question_evidence
 from qa.answer.sentence import Candidates
 from qa.answer.short import short_answer
@@ -31,7 +35,7 @@ from qa.index.embedding import Embedder
 from qa.index.spec import IndexSpec
 from qa.index.store import StoredIndex
 from qa.inputs import check_mode, check_top_k, clean_previous, clean_question
-from qa.types import Answer, Hit, Passage
+from qa.types import Answer, AnswerSentence, Hit, Passage
 
 
 @dataclass(frozen=True)
@@ -44,14 +48,21 @@ class Trace:
     confidence: float  # calibrated topicality
     candidates: Candidates | None  # the answer-sentence candidates, scored
     answerability: dict[str, float] | None  # its features
-    probability: float | None  # that the best candidate answers the question
+    probability: float | None  # that the chosen sentence answers the question
     outcome: str
+    reading: Reading | None = None  # the reader's candidates, checks and decision
 
 
 class Searcher:
-    def __init__(self, index: StoredIndex, embedder: Embedder) -> None:
+    def __init__(self, index: StoredIndex, embedder: Embedder, verifier: Verifier | None = None) -> None:
         self.index = index
         self.embedder = embedder
+        self.verifier = verifier  # the trained cross-encoder, when the index has one
+
+    @functools.cached_property
+    def lexicon(self) -> Lexicon:
+        """The names the corpus uses, for the reader's checks (built once, on first use)."""
+        return Lexicon([p.text for p in self.passages] + sorted({p.section for p in self.passages}))
 
     @property
     def passages(self) -> list[Passage]:
@@ -70,14 +81,28 @@ class Searcher:
         """Answer ``question``. ``previous`` is the question asked before it, or
         the questions of a conversation so far, in order (the chat's); it is
         used only when this one leans on it (see :mod:`qa.answer.followup`)."""
-        trace = self.trace(question, k, mode, previous)
-        answered = trace.outcome == answerability.ANSWERED and trace.candidates is not None
-        sentence = answer_sentence.choose(trace.candidates, self.index, trace.hits) if answered else None
+        return self.answer_of(self.trace(question, k, mode, previous))
+
+    def answer_of(self, trace: Trace) -> Answer:
+        """What ``ask`` says of a trace: the chosen sentence when it is claimed."""
+        chosen = self.chosen_sentence(trace)
+        sentence = chosen if trace.outcome == answerability.ANSWERED else None
         if sentence is not None:
             sentence = replace(sentence, short=short_answer(trace.question, sentence.text, sentence.start))
+        closest = chosen if trace.outcome == answerability.RELATED else None
         return Answer(
-            trace.question, trace.outcome, sentence, trace.hits, trace.confidence, trace.probability, trace.previous
-        )
+            trace.question, trace.outcome, sentence, trace.hits, trace.confidence, trace.probability, trace.previous,
+            closest=closest, reason=_reason(trace),
+        )  # fmt: skip
+
+    def chosen_sentence(self, trace: Trace) -> AnswerSentence | None:
+        """The sentence the reader chose, claimed or not (None when there was none to choose)."""
+        if trace.reading is not None:
+            chosen = trace.reading.chosen
+            return None if chosen is None else chosen.sentence(float(trace.reading.selection[trace.reading.choice]))
+        if trace.candidates is None:
+            return None
+        return answer_sentence.choose(trace.candidates, self.index, trace.hits)
 
     def trace(self, question: Any, k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, previous: Any = "") -> Trace:
         """Every step of answering ``question``: what ``ask`` reports, and what
@@ -92,14 +117,22 @@ class Searcher:
         hits = tuple(_hits(self.passages, scores[mode], k))
         raw = evidence(views, scoring)
         confidence = calibration.confidence(raw) if calibration else 1.0
-        found, values, probability = None, None, None
+        found, values, probability, reading = None, None, None, None
         if confidence >= 0.5 and hits:
             found = answer_sentence.candidates(self.index, text, vector, hits, scores["hybrid"], scoring)
         if found is not None:
             values = answerability.features(self.index, text, found, raw, calibration)
             probability = answerability.probability(values, scoring)
+            if scoring.reader:  # the reader's models are fitted: they decide
+                topicality = values["topicality"]
+                reading = read(self.index, self.lexicon, shown, vector, found, hits, probability, topicality, scoring,
+                               self.verifier)  # fmt: skip
+                probability = reading.probability
         outcome = answerability.outcome(confidence, probability, scoring)
-        return Trace(shown, text, previous, hits, raw, confidence, found, values, probability, outcome)
+        if reading is not None and reading.foreign is not None:
+            # "Who is the Secretary General of NATO?": about something the interview never names.
+            outcome = answerability.NOT_COVERED
+        return Trace(shown, text, previous, hits, raw, confidence, found, values, probability, outcome, reading)
 
     def search(self, question: Any, k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, previous: Any = "") -> list[Hit]:
         """The ranked passages alone: no confidence, no answer sentence."""
@@ -148,6 +181,21 @@ class Searcher:
         previous = clean_previous(previous)
         combined = with_previous(shown, previous, self.uses_word) if previous else None
         return (shown, combined, previous, k, mode) if combined else (shown, shown, None, k, mode)
+
+
+def _reason(trace: Trace) -> str | None:
+    """Why the outcome is what it is, in a few words (for people and the JSON's "reason")."""
+    reading = trace.reading
+    if reading is not None and reading.foreign is not None:
+        named = re.search(rf"\b{re.escape(reading.foreign)}\b", trace.question, re.IGNORECASE)
+        return f"the interview never names {named.group(0) if named else reading.foreign}"
+    if trace.outcome == answerability.NOT_COVERED:
+        return "the question is not about the interview" if trace.hits else None
+    if reading is None:
+        return None
+    if trace.outcome == answerability.ANSWERED:
+        return "the sentence states what was asked"
+    return reading.reason if reading.choice is None else "no sentence says it for certain"
 
 
 def _hits(passages: list[Passage], scores: np.ndarray, k: int) -> list[Hit]:

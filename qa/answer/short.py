@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 
 from qa.answer import answer_type
-from qa.answer.verify import _countries, _country_pattern, parts
+from qa.answer.names import countries, country_pattern
+from qa.answer.verify import parts
 from qa.index import keyword
 from qa.types import Span
 
@@ -71,9 +72,9 @@ def short_answer(question: str, sentence: str, start: int) -> Span | None:
 
 def _spans(kind: str | None, sentence: str) -> list[tuple[int, int]]:
     if kind in (answer_type.COUNTRY, answer_type.PLACE, answer_type.PERSON):
-        found = [m.span() for m in _country_pattern().finditer(sentence)]
+        found = [m.span() for m in country_pattern().finditer(sentence)]
         if kind == answer_type.PLACE:
-            found += [m.span(1) for m in _PLACE.finditer(sentence) if not _countries(m.group(1))]
+            found += [m.span(1) for m in _PLACE.finditer(sentence) if not countries(m.group(1))]
         if kind == answer_type.PERSON:
             found += [m.span() for m in _PATTERNS[answer_type.PERSON].finditer(sentence)]
         return found
@@ -88,7 +89,7 @@ def _anchors(question: str, sentence: str) -> list[int]:
     """Where the question's own words (stemmed) stand in the sentence: its
     names (capitalised words, countries) when the sentence holds any, else
     all its words."""
-    names = {w for w in re.findall(r"(?<!^)\b[A-Z][\w’'-]+", question.strip())} | set(_countries(question))
+    names = {w for w in re.findall(r"(?<!^)\b[A-Z][\w’'-]+", question.strip())} | set(countries(question))
     for terms in (set(keyword.analyse(" ".join(names))), set(keyword.analyse(question))):
         found = [m.start() for m in re.finditer(r"[\w’'-]+", sentence) if set(keyword.analyse(m.group(0))) & terms]
         if found:

@@ -88,6 +88,7 @@ def build(
         settings.scoring,
         settings.probes,
         calibration=None,
+        verifier=settings.verifier,
     )
     manifest = Manifest(
         spec=spec,
@@ -108,6 +109,7 @@ def build(
     )
     calibration, summary = calibrate(index, embedder, settings.scoring) if passages else (None, {})
     encoder_files = reused if reused is not None else _export(base, ref)
+    verifier_files = _verifier_files(settings, previous, embedder_factory)
     manifest = dataclasses.replace(
         manifest,
         spec=dataclasses.replace(spec, calibration=calibration),
@@ -119,8 +121,28 @@ def build(
     files = index_files(
         passages, index.dense, sentence_vectors, index.question_vectors, index.passage_keywords, index.sentence_keywords
     )
-    written = write_index(index_dir, manifest, {**files, **encoder_files})
-    return OpenedIndex(dataclasses.replace(index, manifest=written), encoder_files), embedder.embedded
+    written = write_index(index_dir, manifest, {**files, **encoder_files, **verifier_files})
+    opened = OpenedIndex(dataclasses.replace(index, manifest=written), encoder_files, verifier_files)
+    return opened, embedder.embedded
+
+
+def _verifier_files(
+    settings: Settings, previous: OpenedIndex | None, embedder_factory: EmbedderFactory | None
+) -> dict[str, bytes]:
+    """The trained verifier exported to ONNX (the previous index's, when it is
+    the same verifier), or nothing: none ships, a stand-in embedder is
+    building (tests), or it cannot be exported (with a note)."""
+    if settings.verifier is None or embedder_factory is not None:
+        return {}
+    if previous is not None and previous.verifier_files and previous.index.spec.verifier == settings.verifier:
+        return previous.verifier_files
+    from qa.build.verifier_export import export_verifier
+
+    try:
+        return export_verifier()
+    except ModelError as exc:
+        log.warning("note: %s; answers are decided without the verifier", exc)
+        return {}
 
 
 def _chunk(documents: list[Document], embedder: Embedder, max_tokens: int, progress: bool) -> list[Passage]:

@@ -16,11 +16,12 @@ from importlib import resources
 from pathlib import Path
 
 from qa.build.probes import probes_sha256
+from qa.build.verifier_export import shipped_identity
 from qa.config import DEFAULT_MAX_TOKENS, Config
 from qa.index.chunking import CHUNKING_VERSION
 from qa.index.embedding import ModelRef, resolve_model
 from qa.index.keyword import ANALYSER
-from qa.index.spec import FITTED, ChunkingSpec, Manifest, ScoringSpec, Settings
+from qa.index.spec import FITTED, ChunkingSpec, Manifest, ScoringSpec, Settings, VerifierSpec
 from qa.records import parse
 from qa.types import Document
 
@@ -47,7 +48,19 @@ def wanted(config: Config, built: Manifest | None) -> tuple[ModelRef, Settings]:
     model = config.model or (built.spec.model.id if built else None)
     max_tokens = config.max_tokens or (built.spec.chunking.max_tokens if built else DEFAULT_MAX_TOKENS)
     ref = resolve_model(model)
-    return ref, Settings(ref.id, ChunkingSpec(CHUNKING_VERSION, max_tokens), SCORING, probes_sha256())
+    chunking = ChunkingSpec(CHUNKING_VERSION, max_tokens)
+    return ref, Settings(ref.id, chunking, SCORING, probes_sha256(), shipped_verifier())
+
+
+def shipped_verifier() -> VerifierSpec | None:
+    """The identity of the verifier this version ships (None when it ships none)."""
+    identity = shipped_identity()
+    if identity is None:
+        return None
+    recipe = identity.get("recipe", {})
+    return VerifierSpec(
+        identity["weights_sha256"], identity["data_sha256"], int(recipe["seed"]), int(identity["format"])
+    )
 
 
 def staleness(manifest: Manifest, documents: list[Document] | None, settings: Settings) -> Staleness | None:

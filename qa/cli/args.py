@@ -8,6 +8,21 @@ from pathlib import Path
 from typing import NoReturn
 
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MAX_TOP_K, MODES
+from qa.errors import InvalidArgument
+
+# The fitted models and the trained verifier a version ships; commands that fit
+# them write here only when qa runs from a checkout (never into site-packages).
+SOURCE_DATA = Path(__file__).resolve().parent.parent / "build" / "data"
+
+
+def checkout_data() -> Path:
+    """``qa/build/data`` of the checkout qa runs from, or a one-line error."""
+    if not (SOURCE_DATA.parent.parent.parent / "pyproject.toml").is_file():
+        raise InvalidArgument(
+            f"qa is installed at {SOURCE_DATA.parent.parent}, not from a checkout: there is no source tree to write"
+        )
+    return SOURCE_DATA
+
 
 USAGE_ERROR = 2
 SOME_FAILED = 1

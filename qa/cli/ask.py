@@ -83,15 +83,24 @@ def format_answer(answer: Answer) -> str:
             f"(read together with: {answer.previous})", width, initial_indent="   ", subsequent_indent="   "
         )
     words = wording.outcome(answer.outcome)
+    said = wording.reply_sentence(answer.outcome, answer.question, answer.reason)
     if answer.outcome == Outcome.ANSWERED and answer.sentence is not None:
         says = "(the interviewer says) " if answer.sentence.speaker == "interviewer" else ""
-        lines += textwrap.wrap(says + answer.sentence.text, width, initial_indent="A: ", subsequent_indent="   ")
+        if answer.sentence.short is not None:  # the short answer first, its sentence under it
+            lines.append(f"A: {answer.sentence.short.text}")
+            lines += textwrap.wrap(says + answer.sentence.text, width, initial_indent="   ", subsequent_indent="   ")
+        else:
+            lines += textwrap.wrap(says + answer.sentence.text, width, initial_indent="A: ", subsequent_indent="   ")
         lines.append(f"   (on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f})")
     elif answer.outcome == Outcome.RELATED:
         sure = f"(on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f})"
-        lines += textwrap.wrap(f"A: {words.sentence} {sure}", width, subsequent_indent="   ")
+        lines += textwrap.wrap(f"A: {said} {sure}", width, subsequent_indent="   ")
+        if answer.closest is not None:
+            lines += textwrap.wrap(
+                f"The closest it comes: {answer.closest.text}", width, initial_indent="   ", subsequent_indent="   "
+            )
     else:
-        lines.append(f"A: {words.sentence} (on topic {answer.confidence:.2f})")
+        lines.append(f"A: {said} (on topic {answer.confidence:.2f})")
     if answer.hits and answer.outcome != Outcome.ANSWERED:
         lines.append(f"   {words.passages}:")
     for hit in answer.hits:

@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Sequence
 
 from qa import __version__
-from qa.cli import ask, evaluate, feedback
+from qa.cli import ask, evaluate, feedback, train
 from qa.cli.args import BUG, USAGE_ERROR, OneLineParser, add_common, at_least
 from qa.config import MIN_MAX_TOKENS, Config, config_from_env, quiet
 from qa.errors import QAError
@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.register(commands)
     evaluate.register(commands)
     feedback.register(commands)
+    train.register(commands)
     return parser
 
 

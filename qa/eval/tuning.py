@@ -164,7 +164,9 @@ def write(report: TuneReport, path: Path, data_files: Sequence[Path]) -> None:
     """The fitted models as ``qa/build/data/scoring.json``, with what they were fitted on."""
     from qa.files import sha256_file
 
-    record: dict[str, Any] = {name: getattr(report.scoring, name) for name in FITTED}
+    # What others wrote into the file (train-verifier's notes) is kept.
+    record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    record.update({name: getattr(report.scoring, name) for name in FITTED})
     record["fitted"] = {
         "on": "the dev split of " + ", ".join(p.name for p in data_files),
         "data_sha256": {p.name: sha256_file(p) for p in data_files},

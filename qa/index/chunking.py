@@ -42,8 +42,8 @@ INTRODUCTION = "Introduction"
 INTERVIEWER = "interviewer"
 INTERVIEWEE = "interviewee"
 # 2: "\r\n" and "\r" end lines like "\n"; 3: the interviewer's statements are passages;
-# 4: a front matter block is not text.
-CHUNKING_VERSION = 4
+# 4: passages record where their section (the interviewer question) is; 5: a front matter block is not text.
+CHUNKING_VERSION = 5
 
 # One line break, whichever convention wrote it (Windows, old Mac, Unix). A "\r"
 # followed by "\n" only counts as part of "\r\n", so "\r\n" is never two breaks.
@@ -115,18 +115,21 @@ def chunk_document(
         raise ValueError(f"max_tokens must be at least {MIN_MAX_TOKENS}, got {max_tokens}")
     text = document.text
     passages: list[Passage] = []
-    section = INTRODUCTION
+    section, section_start = INTRODUCTION, -1
     paragraphs = numbered_paragraphs(text)
     interview = any(is_question(text[s:e]) for _, (s, e) in paragraphs)
     for number, (start, end) in paragraphs:
         paragraph = text[start:end]
         heading = _HEADING.fullmatch(paragraph)
         if heading:
-            section = heading.group(1)
+            section, section_start = heading.group(1), -1
             continue
         question = is_question(paragraph)
         if question:
             section = _LINE_BREAKS.sub("\n", paragraph[2:].strip())
+            # Where the question stands in the file, when its text is the file's as is.
+            found = text.find(section, start, end)
+            section_start = found if found != -1 else -1
         # The interviewer asks the questions and, in an interview, writes the introduction.
         speaker = INTERVIEWER if question or (interview and section == INTRODUCTION) else INTERVIEWEE
         if paragraph.startswith("- "):
@@ -149,6 +152,7 @@ def chunk_document(
                     text=text[span_start:span_end],
                     sentences=tuple(group),
                     speaker=speaker,
+                    section_start=section_start,
                 )
             )
         if progress is not None:

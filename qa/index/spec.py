@@ -69,9 +69,12 @@ class ScoringSpec:
     # over question features (with an "intercept"); claimed at or above the threshold.
     answerability: dict[str, float] = dataclasses.field(default_factory=dict)
     answer_threshold: float = 0.5
+    # The reader (qa.answer.reader): "selection" and "claim" models over the
+    # candidates' checks and the verifier's score, fitted by train-verifier.
+    reader: dict[str, dict[str, float]] = dataclasses.field(default_factory=dict)
 
 
-FITTED = ("ranking", "answer_sentence", "answerability", "answer_threshold")
+FITTED = ("ranking", "answer_sentence", "answerability", "answer_threshold", "reader")
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,17 @@ class Calibration:
 
 
 @dataclass(frozen=True)
+class VerifierSpec:
+    """The trained verifier an index exports (qa/build/data/verifier.json):
+    its weights, the data and seed it was trained from."""
+
+    weights_sha256: str
+    data_sha256: str
+    seed: int
+    format: int
+
+
+@dataclass(frozen=True)
 class Settings:
     """What a build is asked for: known before anything is built. Two indexes
     with equal settings over the same corpus give the same answers."""
@@ -95,6 +109,7 @@ class Settings:
     chunking: ChunkingSpec
     scoring: ScoringSpec
     probes: str  # sha256 of the off-topic probe set
+    verifier: VerifierSpec | None = None
 
     def changes(self, wanted: Settings) -> list[str]:
         """What differs from ``wanted``, in words; empty when nothing does."""
@@ -109,6 +124,8 @@ class Settings:
             found.append(f"the scoring parameters changed ({', '.join(changed)})")
         if self.probes != wanted.probes:
             found.append("the calibration probes changed")
+        if self.verifier != wanted.verifier:
+            found.append("the verifier changed")
         return found
 
     def needs_rebuild(self, wanted: Settings) -> bool:
@@ -118,6 +135,7 @@ class Settings:
             self.model_id != wanted.model_id
             or self.chunking != wanted.chunking
             or self.scoring.analyser != wanted.scoring.analyser
+            or self.verifier != wanted.verifier
         )
 
 
@@ -128,10 +146,11 @@ class IndexSpec:
     scoring: ScoringSpec
     probes: str
     calibration: Calibration | None  # None: an empty corpus, nothing to calibrate
+    verifier: VerifierSpec | None = None
 
     @property
     def settings(self) -> Settings:
-        return Settings(self.model.id, self.chunking, self.scoring, self.probes)
+        return Settings(self.model.id, self.chunking, self.scoring, self.probes, self.verifier)
 
 
 @dataclass(frozen=True)

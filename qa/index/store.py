@@ -44,6 +44,8 @@ from qa.index import keyword
 from qa.index.embedding import Embedder, EmbedderFactory, encoder_for
 from qa.index.onnx_encoder import ENCODER_FILE
 from qa.index.onnx_encoder import FILES as ENCODER_FILES
+from qa.index.onnx_verifier import FILES as VERIFIER_FILES
+from qa.index.onnx_verifier import OnnxVerifier
 from qa.index.spec import IndexSpec, Manifest
 from qa.types import Passage
 
@@ -129,6 +131,11 @@ class OpenedIndex:
 
     index: StoredIndex
     encoder_files: EncoderFiles
+    verifier_files: dict[str, bytes] = dataclasses.field(default_factory=dict)
+
+    def verifier(self) -> OnnxVerifier | None:
+        """The trained verifier, when the index holds one."""
+        return OnnxVerifier(self.verifier_files) if self.verifier_files else None
 
     def embedder(self, embedder_factory: EmbedderFactory | None = None) -> Embedder:
         """The encoder for questions: the ONNX export when there is one (see
@@ -179,7 +186,8 @@ def read_index(index_dir: Path) -> OpenedIndex:
     if manifest.encoder:
         encoder = {name: files[name] for name in ENCODER_FILES if name != ENCODER_FILE}
         encoder[ENCODER_FILE] = _verified_held(index_dir, ENCODER_FILE, manifest.artifacts[ENCODER_FILE])
-    return OpenedIndex(index, encoder)
+    verifier = {name: files[name] for name in VERIFIER_FILES} if all(n in files for n in VERIFIER_FILES) else {}
+    return OpenedIndex(index, encoder, verifier)
 
 
 def index_files(

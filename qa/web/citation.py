@@ -99,7 +99,8 @@ def _reply(turn: Turn, answer: Answer | None) -> list[str]:
     if turn.outcome is None:
         return [f"Not answered: {markdown_text(turn.note)}", ""]
     words = wording.outcome(turn.outcome)
-    lines = [f"**{words.badge}.** {words.sentence}", ""]
+    said = wording.reply_sentence(turn.outcome, turn.question)  # may quote the question
+    lines = [f"**{words.badge}.** {markdown_text(said)}", ""]
     short = turn.sentence.short if turn.sentence is not None else None
     if short is not None and short.text.strip():
         lines += [f"**{markdown_text(short.text)}**", ""]

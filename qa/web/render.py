@@ -82,7 +82,7 @@ def earlier_reply(turn: Turn, buttons: str = "") -> str:
     sentence and where the passages were, without their text or links (their
     ids and offsets may mean other text now)."""
     outcome = Outcome(turn.outcome)
-    parts = [_outcome(outcome), f'<p class="qa-note">{EARLIER_BUILD}</p>']
+    parts = [_outcome(outcome, turn.question), f'<p class="qa-note">{EARLIER_BUILD}</p>']
     if turn.sentence is not None:
         says = f"{wording.THE_INTERVIEWER_SAYS} " if turn.sentence.speaker == "interviewer" else ""
         parts.append(f'<blockquote class="qa-answer"><p>{says}{text(turn.sentence.text)}</p></blockquote>')
@@ -101,7 +101,7 @@ def reply(answer: Answer, buttons: str = "", suggestions: Sequence[str] = ()) ->
     parts = []
     if answer.previous:
         parts.append(f'<p class="qa-note">Read together with your earlier question: “{text(answer.previous)}”</p>')
-    parts.append(_outcome(outcome))
+    parts.append(_outcome(outcome, answer.question, answer.reason))
     sentence = answer.sentence if outcome == Outcome.ANSWERED else None
     main = None
     if sentence is not None:
@@ -116,7 +116,9 @@ def reply(answer: Answer, buttons: str = "", suggestions: Sequence[str] = ()) ->
         if answer.points:
             parts.append(_points(answer.points))
     elif outcome == Outcome.RELATED and answer.hits:
-        main = answer.hits[0]
+        closest = answer.closest
+        rank = closest.passage_rank if closest is not None else 1
+        main = next((h for h in answer.hits if h.rank == rank), answer.hits[0])
     parts.append(_how_sure(answer))
     if buttons:
         parts.append(buttons)
@@ -145,11 +147,12 @@ def _wrap(outcome: Outcome, parts: list[str]) -> str:
     return f'<div class="qa-reply {CLASSES[outcome]}">\n' + "\n".join(parts) + "\n</div>"
 
 
-def _outcome(outcome: Outcome) -> str:
-    words = wording.outcome(outcome)
+def _outcome(outcome: Outcome, question: str, reason: str | None = None) -> str:
+    """The badge, then the sentence (which may quote the question: escaped like any text)."""
+    said = wording.reply_sentence(outcome, question, reason)
     return (
-        f'<p class="qa-outcome"><span class="qa-badge">{text(words.badge)}</span> '
-        f'<span class="qa-says">{text(words.sentence)}</span></p>'
+        f'<p class="qa-outcome"><span class="qa-badge">{text(wording.outcome(outcome).badge)}</span> '
+        f'<span class="qa-says">{text(said)}</span></p>'
     )
 
 
@@ -171,8 +174,15 @@ def _points(points: Sequence[Point]) -> str:
 def _card(hit: Hit, answer: Answer, label: str = "", opened: bool = False) -> str:
     p = hit.passage
     body = text(p.text)
-    sentence = answer.sentence
-    if opened and sentence is not None and answer.outcome == Outcome.ANSWERED and sentence.passage_rank == hit.rank:
+    # The answer's sentence marked, or for "related" the one that came closest; only
+    # inside the passage's text (a fact the interviewer states in the question is not).
+    sentence = {Outcome.ANSWERED: answer.sentence, Outcome.RELATED: answer.closest}.get(Outcome(answer.outcome))
+    if (
+        opened
+        and sentence is not None
+        and sentence.passage_rank == hit.rank
+        and p.start <= sentence.start < sentence.end <= p.end
+    ):
         before, after = p.text[: sentence.start - p.start], p.text[sentence.end - p.start :]
         body = f"{text(before)}<mark>{text(sentence.text)}</mark>{text(after)}"
     who = "the interviewer, " if p.speaker == "interviewer" else ""

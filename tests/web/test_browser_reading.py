@@ -69,7 +69,7 @@ def test_each_outcome_has_its_badge_and_sentence(page, question, outcome):
     words = wording.outcome(outcome)
     reply = last(page, ".qa-reply")
     assert reply.locator(".qa-badge").inner_text() == words.badge
-    assert reply.locator(".qa-says").inner_text() == words.sentence
+    assert reply.locator(".qa-says").inner_text() == wording.reply_sentence(outcome, question)
 
 
 def test_the_paragraph_link_opens_the_source_with_the_sentence_marked(page, launched_app):

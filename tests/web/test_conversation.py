@@ -171,7 +171,7 @@ def test_the_downloaded_conversation_is_exact():
         "\n"
         "Read together with the earlier question: When did Kuwait join?\n"
         "\n"
-        "**Discussed, not answered.** The interview talks about this but does not answer it.\n"
+        "**Discussed, not answered.** The interview does not answer “And its budget?”.\n"
         "\n"
         "The closest passages, which do not answer it:\n"
         "\n"
