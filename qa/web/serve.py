@@ -82,7 +82,12 @@ def launch(
         for scheme in ("", "_dark")
     }
     theme = theme.set(**darker)
-    return demo.launch(
+    # Gradio's own start-up lines end with "To create a public link, set
+    # `share=True`", a hint this app never takes: it launches quietly and says
+    # where the chat is itself, then blocks as Gradio would have.
+    quiet = options.pop("quiet", False)
+    block = not options.pop("prevent_thread_lock", False)
+    launched = demo.launch(
         app_kwargs={"middleware": [guard], "routes": list(routes)},
         server_name=host,
         server_port=port,
@@ -95,8 +100,15 @@ def launch(
         js=PAGE_JS,
         theme=theme,
         footer_links=[],  # Gradio's own links (API, "built with", settings); the page has its footer
+        quiet=True,
+        prevent_thread_lock=True,
         **options,
     )
+    if not quiet:
+        print(f"The chat is at {demo.local_url} (Ctrl+C stops it).", flush=True)
+    if block:
+        demo.block_thread()
+    return launched
 
 
 @contextlib.contextmanager

@@ -95,3 +95,31 @@ def test_the_app_on_a_port_in_use_is_one_line(real_config):
     assert notes(result.stderr) == [
         f"error: cannot serve on 127.0.0.1: port {port} is in use; choose another with --port or GRADIO_SERVER_PORT"
     ]
+
+
+def test_the_app_says_where_it_is_in_one_line_and_never_hints_at_a_share_link(real_config):
+    """Before: Gradio's lines ending with "To create a public link, set
+    `share=True`", a link the app never makes."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    app = subprocess.Popen(
+        [sys.executable, "app.py", "--port", str(port), "--no-feedback", *paths(real_config)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        first = app.stdout.readline()
+    finally:
+        app.terminate()
+        rest, _ = app.communicate(timeout=60)
+    assert first == f"The chat is at http://127.0.0.1:{port}/ (Ctrl+C stops it).\n"
+    assert "share" not in rest and "Warning" not in rest and notes(rest) == []
+
+
+def test_make_run_takes_a_port_and_installs_only_what_running_needs():
+    """`make run PORT=8150` serves on 8150; `make run` installs the project,
+    not the test extra (Playwright, hypothesis, ...). -n -B: what make would run, from scratch."""
+    dry = subprocess.run(["make", "-n", "-B", "run", "PORT=8150"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert dry.returncode == 0, dry.stderr
+    assert "app.py --port 8150" in dry.stdout and "pip install --quiet -e ." in dry.stdout
+    assert "[test]" not in dry.stdout
