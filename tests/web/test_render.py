@@ -114,6 +114,22 @@ def test_a_related_reply_claims_no_answer_and_opens_the_closest_passage():
     assert "The closest passage</span>" in reply and "<summary>More passages (1)</summary>" in reply
 
 
+def test_a_related_reply_opens_the_passage_closest_to_an_answer_with_that_sentence_marked():
+    """main's reader names the sentence that came closest (Answer.closest): its passage is the one open."""
+    closest = AnswerSentence("It is member 28.", 2, 223, 239, 0.4)
+    reply = render.reply(Answer("What is CICA's budget?", "related", None, hits(3), 0.95, 0.2, closest=closest))
+    opened = reply.split('<div class="qa-card qa-main">')[1].split("</div>")[0]
+    assert ">¶5</a>" in opened and "<mark>It is member 28&#46;</mark>" in opened
+    assert "The interview does not say what CICA&#39;s budget is&#46;" in reply  # what it does not say, escaped
+
+
+def test_a_sentence_outside_its_passage_text_is_not_marked():
+    """An answer may be a fact the interviewer states in the question (main's section_start): not in the text."""
+    outside = AnswerSentence("How many members?", 1, 10, 27, 1.0)
+    reply = render.reply(Answer("How many?", "answered", outside, hits(1), 0.9, 0.8))
+    assert "<mark>" not in reply and "Kuwait joined in 2022&#46; It is member 28&#46;" in reply
+
+
 def test_what_the_interviewer_says_is_attributed():
     p = Passage(0, "i.txt", 0, 22, 1, "Introduction", "Kuwait joined in 2022.", ((0, 22),), "interviewer")
     answer = Answer("q", "answered", AnswerSentence(p.text, 1, 0, 22, 1.0, "interviewer"), (Hit(p, 1.0, 1),), 0.9, 0.8)
