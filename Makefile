@@ -32,14 +32,14 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check tests benchmarks
 
 $(STAMP): pyproject.toml
-	@echo "Installing what the chat needs into $(VENV) (torch for the CPU, sentence-transformers, FAISS, Gradio; about 1.5 GB): about 2 minutes the first time, then nothing."
+	@echo "Installing what the chat needs into $(VENV) (torch for the CPU, sentence-transformers, FAISS, Gradio; about 2 GB): minutes the first time, then nothing."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)
-	@echo "Installing the test packages (pytest, Playwright, axe-core, hypothesis, ...): under a minute the first time."
+	@echo "Installing the test packages (pytest, Playwright, axe-core, hypothesis, ...) into $(VENV)."
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(TEST_STAMP)
 

@@ -36,6 +36,8 @@ def test_screenshots_for_the_readme(browser, launched_app, tmp_path):
 
 def test_one_h1_a_skip_link_named_controls_and_a_visible_focus_ring(page):
     assert page.locator("h1").all_inner_texts() == ["Ask the CICA interview"]
+    # Gradio's semi-bold Source Sans drew the title's capital A in a fallback font: the system's fonts instead.
+    assert "Source Sans" not in page.evaluate("() => getComputedStyle(document.querySelector('h1')).fontFamily")
     assert page.get_by_label("Your question about the interview").count() == 1
     page.keyboard.press("Tab")
     skip = page.locator(".qa-skip-link")
