@@ -125,7 +125,7 @@ def real_searcher(real_config: Config):
 @pytest.fixture(scope="session")
 def feedback_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The launched app's feedback store: SQLite in a temporary directory."""
-    from qa.feedback.store import default_url
+    from qa.feedback.database import default_url
 
     return default_url(tmp_path_factory.mktemp("feedback"))
 
@@ -195,7 +195,7 @@ def postgres_url(postgres_server: str):
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    from qa.feedback.store import default_url
+    from qa.feedback.database import default_url
 
     if request.param == "sqlite":
         return default_url(tmp_path / "feedback")

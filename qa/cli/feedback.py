@@ -112,6 +112,6 @@ def format_feedback_stats(stats, store_name: str) -> str:  # stats: qa.feedback.
 
 
 def _feedback_url(args: argparse.Namespace) -> str:
-    from qa.feedback.store import default_url
+    from qa.feedback.database import default_url
 
     return args.feedback_db or default_url(FEEDBACK_DIR)

@@ -1,6 +1,7 @@
 """The feedback store: one row per like or dislike on an answer.
 
-    from qa.feedback.store import FeedbackStore, default_url
+    from qa.feedback.database import default_url
+    from qa.feedback.store import FeedbackStore
     from qa.feedback.votes import Vote
     store = FeedbackStore.open(default_url())  # feedback/feedback.sqlite3, made on first use
     store.record(Vote(question="How many member states?", outcome="answered", answer="There are 28.",
@@ -24,10 +25,8 @@ the texts are what people typed, cleaned of control characters only.
 from __future__ import annotations
 
 import logging
-import re
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC
 from operator import index as as_int
 from pathlib import Path
@@ -48,8 +47,6 @@ from sqlalchemy import (
     Table,
     Text,
     case,
-    create_engine,
-    event,
     func,
     insert,
     inspect,
@@ -58,10 +55,11 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateTable
 
 from qa.errors import FeedbackError, FeedbackNotFound, InvalidVote
+from qa.feedback.database import connect, display_url, errors, file_identity, supported
 from qa.feedback.votes import (
     DISLIKE,
     LIKE,
@@ -76,11 +74,7 @@ from qa.feedback.votes import (
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DIR = Path("feedback")
-FILENAME = "feedback.sqlite3"
 SCHEMA_VERSION = 1
-SQLITE_BUSY_TIMEOUT_S = 30
-POSTGRES_CONNECT_TIMEOUT_S = 10
 _SCHEMA_LOCK = 0x5146_4545  # PostgreSQL advisory lock: one replica creates the tables
 
 _metadata = MetaData()
@@ -111,22 +105,6 @@ VOTES = Table(
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
 
 
-def default_url(directory: Path = DEFAULT_DIR) -> str:
-    """The SQLite store under ``directory`` (``feedback/feedback.sqlite3``), as a URL."""
-    path = (directory / FILENAME).absolute()
-    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
-
-
-def display_url(url: str | URL) -> str:
-    """``url`` fit to print: the password (and a ``password=`` query value) hidden."""
-    try:
-        parsed = make_url(url)
-    except SQLAlchemyError:
-        return _scrub(str(url))
-    query = {k: v for k, v in parsed.query.items() if k.lower() not in ("password", "passwd")}
-    return parsed.set(query=query).render_as_string(hide_password=True)
-
-
 class FeedbackStore:
     """Votes in a database; thread-safe (one engine, a pool of connections)."""
 
@@ -142,27 +120,27 @@ class FeedbackStore:
         """Open the store at ``url``, creating it (and a SQLite file's directory)
         when ``create``; otherwise a missing store is :class:`FeedbackNotFound`."""
         name = display_url(url)
-        with _errors(name, url):
-            parsed = _supported(make_url(url), name)
+        with errors(name, url):
+            parsed = supported(make_url(url), name)
             if parsed.get_backend_name() == "sqlite":
                 path = Path(parsed.database or "")
                 if not create and not path.exists():
                     raise FeedbackNotFound(f"no feedback store at {path}: nobody has voted yet")
                 path.parent.mkdir(parents=True, exist_ok=True)
-            store = cls(_create_engine(parsed), name)
+            store = cls(connect(parsed), name)
             try:
                 store._prepare(create)
             except BaseException:
                 store.close()
                 raise
             if parsed.get_backend_name() == "sqlite":
-                store._path, store._file = path, _file_identity(path)
+                store._path, store._file = path, file_identity(path)
         return store
 
     def record(self, vote: Vote) -> int:
         """Store ``vote``; returns its row id."""
         self._follow_file()
-        with _errors(self.name), self._engine.connect() as conn:
+        with errors(self.name), self._engine.connect() as conn:
             with conn.begin():
                 row_id = int(conn.execute(insert(VOTES).values(_row(vote))).inserted_primary_key[0])
             self._checkpoint(conn)
@@ -180,7 +158,7 @@ class FeedbackStore:
             return False
         pending = (VOTES.c.id == as_int(vote_id)) & (VOTES.c.vote == DISLIKE) & (VOTES.c.comment == "")
         self._follow_file()
-        with _errors(self.name), self._engine.connect() as conn:
+        with errors(self.name), self._engine.connect() as conn:
             with conn.begin():
                 added = conn.execute(update(VOTES).where(pending).values(comment=cleaned)).rowcount == 1
             self._checkpoint(conn)
@@ -190,7 +168,7 @@ class FeedbackStore:
         """Votes per outcome, the ``top`` most disliked questions, votes per index build."""
         likes = func.sum(case((VOTES.c.vote == LIKE, 1), else_=0))
         dislikes = func.sum(case((VOTES.c.vote == DISLIKE, 1), else_=0))
-        with _errors(self.name), self._engine.connect() as conn:
+        with errors(self.name), self._engine.connect() as conn:
             outcomes = {
                 row[0]: Tally(row[0], int(row[1]), int(row[2]))
                 for row in conn.execute(select(VOTES.c.outcome, likes, dislikes).group_by(VOTES.c.outcome))
@@ -218,7 +196,7 @@ class FeedbackStore:
         query = select(VOTES).where(VOTES.c.vote == DISLIKE).order_by(VOTES.c.id)
         if index_id is not None:
             query = query.where(VOTES.c.index_id == index_id)
-        with _errors(self.name), self._engine.connect() as conn:
+        with errors(self.name), self._engine.connect() as conn:
             return [StoredVote(row.id, _vote(row)) for row in conn.execute(query)]
 
     def close(self) -> None:
@@ -244,16 +222,16 @@ class FeedbackStore:
         need be: the pool's connections would otherwise go on writing into the
         removed file, and every later vote would be lost while the reader is
         thanked for it."""
-        if self._path is None or _file_identity(self._path) == self._file:
+        if self._path is None or file_identity(self._path) == self._file:
             return
-        with self._lock, _errors(self.name):
-            if _file_identity(self._path) == self._file:
+        with self._lock, errors(self.name):
+            if file_identity(self._path) == self._file:
                 return  # another thread opened it again
             logger.warning("feedback store %s was removed or replaced: opening it again", self.name)
             self._engine.dispose()
             self._path.parent.mkdir(parents=True, exist_ok=True)
             self._prepare(create=True)
-            self._file = _file_identity(self._path)
+            self._file = file_identity(self._path)
 
     def _prepare(self, create: bool) -> None:
         """Check the schema version; create or migrate the tables as needed."""
@@ -291,48 +269,6 @@ class FeedbackStore:
         conn.execute(CreateTable(VOTES, if_not_exists=True))  # a store left half-made
 
 
-def _file_identity(path: Path | None) -> tuple[int, int] | None:
-    try:
-        status = path.stat() if path is not None else None
-    except OSError:
-        return None
-    return (status.st_dev, status.st_ino) if status else None
-
-
-def _supported(url: URL, name: str) -> URL:
-    backend = url.get_backend_name()
-    if backend in ("postgresql", "postgres"):
-        # SQLAlchemy 2.0 would pick psycopg2 for a bare postgresql://; we ship psycopg 3.
-        return url.set(drivername="postgresql+psycopg") if "+" not in url.drivername else url
-    if backend == "sqlite":
-        if url.database in (None, "", ":memory:"):
-            raise FeedbackError(f"feedback store {name}: a SQLite store needs a file path (sqlite:///PATH)")
-        return url
-    raise FeedbackError(f"feedback store {name}: unsupported database {backend!r} (use sqlite:/// or postgresql://)")
-
-
-def _create_engine(url: URL) -> Engine:
-    if url.get_backend_name() == "sqlite":
-        # The sqlite3 module's timeout is SQLite's busy timeout: a writer waits
-        # for another instead of failing with "database is locked".
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    connect_args = {} if "connect_timeout" in url.query else {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
-    # pre_ping: a replica's pooled connection may outlive a server restart.
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # WAL: readers and the one writer do not block each other; the mode is
-    # stored in the file. NORMAL sync is safe in WAL (a crash may lose the
-    # last votes, never corrupt the file).
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
 def _row(vote: Vote) -> dict[str, Any]:
     return {
         "created_at": vote.time,
@@ -360,30 +296,3 @@ def _vote(row: Any) -> Vote:
         comment=row.comment,
         time=time,
     )
-
-
-@contextmanager
-def _errors(name: str, url: str | URL | None = None) -> Iterator[None]:
-    """Database, file and driver failures as one-line FeedbackErrors naming the store."""
-    try:
-        yield
-    except FeedbackError:
-        raise
-    except (SQLAlchemyError, OSError, ImportError) as exc:
-        detail = str(getattr(exc, "orig", None) or exc).strip()
-        reason = detail.splitlines()[0] if detail else type(exc).__name__
-        raise FeedbackError(f"feedback store {name}: {_scrub(reason, url)}") from exc
-
-
-def _scrub(message: str, url: str | URL | None = None) -> str:
-    """``message`` with anything shaped like ``scheme://user:password@`` hidden,
-    and the URL's own password too (drivers may echo connection strings)."""
-    message = re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", message)
-    try:
-        password = make_url(url).password if url is not None else None
-    except SQLAlchemyError:
-        password = None
-    # Short passwords would mangle ordinary words; they are also not echoed.
-    if password and len(str(password)) >= 4:
-        message = message.replace(str(password), "***")
-    return message

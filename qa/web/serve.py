@@ -153,7 +153,8 @@ def main(argv: list[str] | None = None) -> None:
         args.port = port if args.port is None else args.port
     from qa import open_searcher
     from qa.errors import FeedbackError, QAError
-    from qa.feedback.store import FeedbackStore, default_url
+    from qa.feedback.database import default_url
+    from qa.feedback.store import FeedbackStore
     from qa.web.page import build_demo
     from qa.web.source import read_sources, routes
 

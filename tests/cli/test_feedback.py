@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from qa.cli import main
-from qa.feedback.store import FeedbackStore, default_url
+from qa.feedback.database import default_url
+from qa.feedback.store import FeedbackStore
 from qa.feedback.votes import LIKE
 from tests.feedback.helpers import T0, make_vote, set_schema_version
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from qa.errors import FeedbackError
-from qa.feedback.store import FeedbackStore, default_url
+from qa.feedback.database import default_url
+from qa.feedback.store import FeedbackStore
 from qa.feedback.votes import DISLIKE, LIKE
 from tests.feedback.helpers import make_vote
 

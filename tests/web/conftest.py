@@ -2,7 +2,8 @@
 
 import pytest
 
-from qa.feedback.store import FeedbackStore, default_url
+from qa.feedback.database import default_url
+from qa.feedback.store import FeedbackStore
 
 
 @pytest.fixture

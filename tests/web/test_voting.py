@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from qa.errors import FeedbackError
-from qa.feedback.store import FeedbackStore, default_url
+from qa.feedback.database import default_url
+from qa.feedback.store import FeedbackStore
 from qa.feedback.votes import DISLIKE, MAX_COMMENT
 from qa.web import voting
 from qa.web.conversation import turns_from_records
