@@ -88,6 +88,9 @@ def show_passages(page, number: int) -> None:
     field = page.locator("#settings input[type='number']").first
     field.fill(str(number))
     field.press("Enter")
+    # The slider moves when the component has taken the value: only then does
+    # the next question carry it (under load, typing alone was seen to be lost).
+    page.wait_for_function("n => document.querySelector('#settings input[type=range]').value === n", arg=str(number))
     page.locator("#settings").get_by_text("Settings").first.click()
 
 
