@@ -2,6 +2,8 @@
 # `make test-fast` leaves out the end-to-end and browser tests (under a minute).
 # Both create .venv and install on first use: `make run` only what running
 # needs, the test commands the test packages too (the `test` extra).
+# A .venv left without pip (an interrupted first run) or made with another
+# Python is made anew, with a one-line note (.ci/venv).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -33,7 +35,7 @@ lint: $(TEST_STAMP)
 
 $(STAMP): pyproject.toml
 	@echo "Installing what the chat needs into $(VENV) (torch for the CPU, sentence-transformers, FAISS, Gradio; about 2 GB): minutes the first time, then nothing."
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	.ci/venv $(PYTHON) $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)

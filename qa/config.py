@@ -23,6 +23,7 @@ DEFAULT_MODE = "hybrid"
 class Config:
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
+    feedback_dir: Path = Path("feedback")  # the default SQLite feedback store's folder
     # None means "as the existing index was built, else the default", so that
     # asking never rebuilds an index that was built with other settings.
     model: str | None = None
@@ -47,9 +48,29 @@ def quiet(environ: MutableMapping[str, str]) -> None:
         environ.setdefault(name, value)
 
 
-def config_from_env(environ: Mapping[str, str], **overrides: object) -> Config:
-    """Config from ``QA_CORPUS``, ``QA_INDEX``, ``QA_MODEL``, then explicit overrides."""
-    base = Config().with_overrides(
+# The folder that holds the qa package: the project's root when qa runs from
+# its source checkout (``python app.py``, an editable install), as ``make`` sets up.
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def project_dirs(cwd: Path) -> Config:
+    """The default folders (corpus/, index/, feedback/), found from where the
+    user stands: in ``cwd`` when it holds a corpus/ folder (given as relative
+    paths, as before), else in the source checkout qa runs from when that does,
+    so ``python /path/to/app.py`` or ``python -m qa feedback stats`` from
+    elsewhere use the project's and create nothing where they stand. When
+    neither holds one, ``cwd``'s, named in full so the error says where it looked."""
+    if (cwd / "corpus").is_dir():
+        return Config()
+    base = CHECKOUT if (CHECKOUT / "corpus").is_dir() else cwd
+    return Config(corpus_dir=base / "corpus", index_dir=base / "index", feedback_dir=base / "feedback")
+
+
+def config_from_env(environ: Mapping[str, str], cwd: Path | None = None, **overrides: object) -> Config:
+    """Config from ``QA_CORPUS``, ``QA_INDEX``, ``QA_MODEL``, then explicit
+    overrides; the folders not given are found from ``cwd`` (:func:`project_dirs`)
+    when it is given, else relative to the current directory."""
+    base = (Config() if cwd is None else project_dirs(cwd)).with_overrides(
         corpus_dir=Path(environ["QA_CORPUS"]) if environ.get("QA_CORPUS") else None,
         index_dir=Path(environ["QA_INDEX"]) if environ.get("QA_INDEX") else None,
         model=environ.get("QA_MODEL") or None,

@@ -37,8 +37,12 @@ class OneLineParser(argparse.ArgumentParser):
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--corpus", type=Path, metavar="DIR", help="corpus directory (default: corpus, or $QA_CORPUS)")
-    parser.add_argument("--index", type=Path, metavar="DIR", help="index directory (default: index, or $QA_INDEX)")
+    parser.add_argument(
+        "--corpus", type=Path, metavar="DIR", help="corpus directory (default: the project's corpus, or $QA_CORPUS)"
+    )
+    parser.add_argument(
+        "--index", type=Path, metavar="DIR", help="index directory (default: the project's index, or $QA_INDEX)"
+    )
     parser.add_argument(
         "--model",
         metavar="M",

@@ -45,7 +45,7 @@ def run_feedback_stats(args: argparse.Namespace, config: Config) -> int:
     from qa.feedback.votes import EMPTY_STATS
 
     try:
-        store = FeedbackStore.open(_feedback_url(args), create=False)
+        store = FeedbackStore.open(_feedback_url(args, config), create=False)
     except FeedbackNotFound as exc:
         if args.json:
             print(json.dumps(EMPTY_STATS.to_dict(), indent=2))
@@ -67,7 +67,7 @@ def run_feedback_export(args: argparse.Namespace, config: Config) -> int:
     from qa.feedback.store import FeedbackStore
 
     try:
-        store = FeedbackStore.open(_feedback_url(args), create=False)
+        store = FeedbackStore.open(_feedback_url(args, config), create=False)
     except FeedbackNotFound as exc:
         print(exc, file=sys.stderr)
         return 0
@@ -111,7 +111,7 @@ def format_feedback_stats(stats, store_name: str) -> str:  # stats: qa.feedback.
     return "\n".join(lines + table(rows))
 
 
-def _feedback_url(args: argparse.Namespace) -> str:
+def _feedback_url(args: argparse.Namespace, config: Config) -> str:
     from qa.feedback.database import default_url
 
-    return args.feedback_db or default_url(FEEDBACK_DIR)
+    return args.feedback_db or default_url(config.feedback_dir)

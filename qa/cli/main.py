@@ -16,6 +16,7 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from pathlib import Path
 
 from qa import __version__
 from qa.cli import ask, evaluate, feedback, train
@@ -31,6 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging()
     config = config_from_env(
         os.environ,
+        Path.cwd(),
         corpus_dir=args.corpus,
         index_dir=args.index,
         model=args.model,

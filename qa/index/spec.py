@@ -25,7 +25,7 @@ from qa.files import sha256_bytes
 from qa.records import parse
 
 SCHEMA_VERSION = 4
-# Hex digits of the manifest's sha256 that name a build: 48 bits, no collision among any realistic number of builds.
+# Hex digits of the sha256 that names a build: 48 bits, no collision among any realistic number of builds.
 INDEX_ID_DIGITS = 12
 
 
@@ -186,8 +186,28 @@ class Manifest:
     @property
     def index_id(self) -> str:
         """The build's short identity (like a short commit id): what the chat
-        shows and every feedback vote is tied to."""
-        return self.sha256[:INDEX_ID_DIGITS]
+        shows and every feedback vote is tied to. A hash of what the index is
+        built from (:meth:`built_from`), not of when: a forced rebuild of the
+        same input keeps it, so kept conversations and votes stay with it."""
+        return sha256_bytes(_canonical(self.built_from()))[:INDEX_ID_DIGITS]
+
+    def built_from(self) -> dict[str, Any]:
+        """Everything that decides what the index answers: the spec (model,
+        chunking, scoring, probes, verifier recipe and data), each corpus file's
+        sha256, which files were made (an encoder or verifier exported or not)
+        and the library versions. Left out: when it was made, the artifacts'
+        bytes (an ONNX export need not be byte-identical twice) and the
+        calibration, which is fitted from the rest."""
+        spec = dataclasses.asdict(self.spec)
+        del spec["calibration"]
+        return {
+            "schema_version": self.schema_version,
+            **spec,
+            "corpus": dict(self.corpus),
+            "files": sorted(self.artifacts),
+            "encoder": self.encoder,
+            "versions": dict(self.versions),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         spec = dataclasses.asdict(self.spec)

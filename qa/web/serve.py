@@ -128,8 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="app.py", description="Serve the CICA interview chat.")
     parser.add_argument("--host", help="address to bind (default 127.0.0.1, or $GRADIO_SERVER_NAME)")
     parser.add_argument("--port", type=_port, help="port (default 7860, or $GRADIO_SERVER_PORT)")
-    parser.add_argument("--corpus", type=Path, help="corpus directory (default corpus)")
-    parser.add_argument("--index", type=Path, help="index directory (default index)")
+    parser.add_argument("--corpus", type=Path, help="corpus directory (default: the project's corpus)")
+    parser.add_argument("--index", type=Path, help="index directory (default: the project's index)")
     parser.add_argument("--model", help="sentence-transformers model name or path")
     votes = parser.add_mutually_exclusive_group()
     votes.add_argument(
@@ -155,17 +155,23 @@ def main(argv: list[str] | None = None) -> None:
     from qa.errors import FeedbackError, QAError
     from qa.feedback.database import default_url
     from qa.feedback.store import FeedbackStore
+    from qa.index.store import MANIFEST
     from qa.web.page import build_demo
     from qa.web.source import read_sources, routes
 
     logging.basicConfig(format="%(message)s", level=logging.WARNING)
-    config = config_from_env(os.environ, corpus_dir=args.corpus, index_dir=args.index, model=args.model)
+    # The project's folders, wherever it is started from (qa.config.project_dirs).
+    config = config_from_env(os.environ, Path.cwd(), corpus_dir=args.corpus, index_dir=args.index, model=args.model)
+    # Nothing (not the feedback store) is created before there is something to answer from.
+    if not config.corpus_dir.is_dir() and not (config.index_dir / MANIFEST).is_file():
+        corpus, index = config.corpus_dir.absolute(), config.index_dir.absolute()
+        _exit(f"error: no corpus directory at {corpus} and no index at {index}; run from the project or give --corpus")
     # A store that cannot be opened stops the start, as an unusable index does:
     # serving with the buttons off would lose every vote until someone noticed.
     store = None
     if not args.no_feedback:
         try:
-            store = FeedbackStore.open(args.feedback_db or default_url())
+            store = FeedbackStore.open(args.feedback_db or default_url(config.feedback_dir))
         except FeedbackError as exc:
             _exit(f"error: {exc}; choose another store with --feedback-db, or run with --no-feedback")
     try:

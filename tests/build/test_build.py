@@ -6,7 +6,7 @@ import warnings
 
 import pytest
 
-from qa.build import freshness
+from qa.build import builder, freshness
 from qa.build.ensure import build_index, ensure_index
 from qa.errors import CorpusError
 from qa.index.store import read_manifest
@@ -26,6 +26,26 @@ def test_build_then_up_to_date_then_forced(tiny_config, fake_factory):
     second = build_index(tiny_config, embedder_factory=fake_factory)
     assert second.action == "up to date" and not second.built
     assert build_index(tiny_config, force=True, embedder_factory=fake_factory).built
+
+
+def test_the_build_id_is_what_the_index_is_built_from(tiny_config, fake_factory, monkeypatch):
+    """A forced rebuild of the same input keeps its id (kept conversations and
+    votes stay with it), although its manifest differs; any real change gives a new one."""
+    days = iter(["2026-01-01T00:00:00+00:00", "2026-01-02T00:00:00+00:00", "2026-01-03T00:00:00+00:00"])
+    monkeypatch.setattr(builder, "_now", lambda: next(days))  # each build made at another time
+    build_index(tiny_config, embedder_factory=fake_factory)
+    first = read_manifest(tiny_config.index_dir)
+    build_index(tiny_config, force=True, embedder_factory=fake_factory)
+    again = read_manifest(tiny_config.index_dir)
+    assert again.created_at != first.created_at and again.sha256 != first.sha256
+    assert again.index_id == first.index_id
+    (tiny_config.corpus_dir / "more.md").write_text("# Budget\n\nThe budget doubled in 2023.\n", encoding="utf-8")
+    build_index(tiny_config, embedder_factory=fake_factory)
+    changed = read_manifest(tiny_config.index_dir)
+    assert len({first.index_id, changed.index_id}) == 2
+    heavier = dataclasses.replace(changed.spec.scoring, answer_threshold=0.75)
+    recalibrated = dataclasses.replace(changed, spec=dataclasses.replace(changed.spec, scoring=heavier))
+    assert recalibrated.index_id != changed.index_id
 
 
 def test_open_builds_a_missing_index(tiny_config, fake_factory, caplog):

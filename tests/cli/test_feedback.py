@@ -87,7 +87,8 @@ def test_cli_export_to_a_file_it_cannot_write_is_one_line(tmp_path: Path, capsys
 def test_cli_on_a_missing_or_empty_store_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.chdir(tmp_path)  # the default store: ./feedback/feedback.sqlite3
+    (tmp_path / "corpus").mkdir()  # a project here: its store is ./feedback/feedback.sqlite3 (qa.config.project_dirs)
+    monkeypatch.chdir(tmp_path)
     missing = tmp_path / "feedback" / "feedback.sqlite3"
     assert main(["feedback", "stats"]) == 0
     assert capsys.readouterr().out == f"no feedback store at {missing}: nobody has voted yet\n"
