@@ -12,11 +12,13 @@ every field and dropping a record that does not fit.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from qa.config import MAX_TOP_K, MODES
+from qa.feedback.tokens import MAX_REPLY_ID, MAX_TOKEN
 from qa.inputs import MAX_QUESTION_CHARS
 from qa.records import MaxLength, OneOf, Range, parse
 from qa.types import Answer, AnswerSentence, Hit, Outcome, Passage, Point, Span
@@ -66,6 +68,8 @@ class Turn:
     vote: str | None = None
     kind: str = "fact"
     points: tuple[Point, ...] = ()
+    reply_id: str = ""  # unique per reply the server produced: one vote per reply
+    token: str = ""  # the server's signature of what a vote on it stores (qa.feedback.tokens)
 
     def __post_init__(self) -> None:
         if self.outcome is not None:  # an outcome given as its text is that Outcome (ValueError when none)
@@ -94,6 +98,7 @@ class Turn:
             passages=shown,
             kind=answer.kind if answer.kind in KINDS else "fact",
             points=answer.points[:MAX_POINTS] if sentence is not None else (),
+            reply_id=uuid.uuid4().hex,
         )
 
     @classmethod
@@ -176,6 +181,8 @@ class Turn:
             "vote": self.vote,
             "kind": self.kind,
             "points": [[p.text, p.source, p.paragraph, p.start, p.end, p.speaker] for p in self.points],
+            "reply_id": self.reply_id,
+            "token": self.token,
         }
 
     @classmethod
@@ -201,6 +208,8 @@ class Turn:
             vote=kept.vote,
             kind=kept.kind,
             points=tuple(Point(*point) for point in kept.points),
+            reply_id=kept.reply_id,
+            token=kept.token,
         )
         if outcome is not None and not turn.question.strip():
             raise ValueError("an answer needs its question")
@@ -265,6 +274,8 @@ class _TurnRecord:
     points: Annotated[
         list[tuple[Annotated[str, MaxLength(MAX_POINT)], Name, Whole, Whole, Whole, Speaker]], MaxLength(MAX_POINTS)
     ] = ()
+    reply_id: Annotated[str, MaxLength(MAX_REPLY_ID)] = ""
+    token: Annotated[str, MaxLength(MAX_TOKEN)] = ""
 
 
 def turns_from_records(records: Any, limit: int) -> list[Turn]:

@@ -16,7 +16,7 @@ from tests.web.chat import asked
 
 
 def test_a_vote_is_stored_with_everything_the_reader_was_shown(tiny_searcher, store):
-    records = asked(tiny_searcher, "When did Kuwait join CICA?", "When did it join?")
+    records = asked(tiny_searcher, "When did Kuwait join CICA?", "When did it join?", store=store)
     turn = turns_from_records(records, 20)[1]
     assert turn.sentence is not None  # a follow-up with an answer: the vote keeps both
     began = datetime.now(UTC)
@@ -28,7 +28,7 @@ def test_a_vote_is_stored_with_everything_the_reader_was_shown(tiny_searcher, st
     )
     (stored,) = store.disliked()
     v = stored.vote
-    assert stored.id == awaiting
+    assert stored.vote.reply_id == turn.reply_id and awaiting.startswith(turn.reply_id + ".")
     assert (v.question, v.previous, v.outcome, v.vote) == (
         "When did it join?",
         "When did Kuwait join CICA?",
@@ -44,13 +44,15 @@ def test_a_vote_is_stored_with_everything_the_reader_was_shown(tiny_searcher, st
 
 
 def test_a_like_is_stored_and_asks_for_nothing(tiny_searcher, store):
-    records, notice, awaiting = voting.vote(store, asked(tiny_searcher, "When did Kuwait join CICA?"), 1, True)
+    records, notice, awaiting = voting.vote(
+        store, asked(tiny_searcher, "When did Kuwait join CICA?", store=store), 1, True
+    )
     assert (notice, awaiting, records[0]["vote"]) == (voting.THANKS, None, "like")
     assert store.stats().likes == 1 and store.stats().votes == 1
 
 
 def test_only_the_first_vote_on_a_reply_is_kept(tiny_searcher, store):
-    records = asked(tiny_searcher, "When did Kuwait join CICA?")
+    records = asked(tiny_searcher, "When did Kuwait join CICA?", store=store)
     records, _, _ = voting.vote(store, records, 1, True)
     for liked in (False, True, ""):  # the other thumb, the same again, a thumb taken back
         again, notice, awaiting = voting.vote(store, records, 1, liked)
@@ -60,20 +62,23 @@ def test_only_the_first_vote_on_a_reply_is_kept(tiny_searcher, store):
 
 @pytest.mark.parametrize("index", [0, 2, 3, -1, "1", None, True])
 def test_a_vote_on_no_reply_stores_nothing(tiny_searcher, store, index):
-    records = asked(tiny_searcher, "When did Kuwait join CICA?")
+    records = asked(tiny_searcher, "When did Kuwait join CICA?", store=store)
     assert voting.vote(store, records, index, True) == (records, voting.GONE, None)
     assert store.stats().votes == 0
 
 
 def test_a_refused_message_has_nothing_to_vote_on(tiny_searcher, store):
-    records = asked(tiny_searcher, "   ")
+    records = asked(tiny_searcher, "   ", store=store)
     assert voting.vote(store, records, 1, False) == (records, voting.NOTHING_TO_VOTE, None)
-    assert voting.send_comment(store, None, "a comment with no vote") == ""
+    assert voting.send_comment(store, None, "a comment with no vote") == voting.COMMENT_LOST  # said, never silent
     assert store.stats().votes == 0
 
 
 class FailingStore:
     """A store whose database has gone away (what FeedbackStore raises then)."""
+
+    def key(self, fresh=False):
+        raise FeedbackError("feedback store postgresql://qa@db/qa: connection refused")
 
     def record(self, vote):
         raise FeedbackError("feedback store postgresql://qa@db/qa: connection refused")
@@ -97,5 +102,5 @@ def test_a_vote_on_a_store_whose_table_is_gone_is_a_notice(tiny_searcher, tmp_pa
     with FeedbackStore.open(default_url(tmp_path)) as broken:
         with sqlite3.connect(tmp_path / "feedback.sqlite3") as db:
             db.execute("DROP TABLE feedback_votes")
-        records = asked(tiny_searcher, "When did Kuwait join CICA?")
+        records = asked(tiny_searcher, "When did Kuwait join CICA?", store=broken)
         assert voting.vote(broken, records, 1, True) == (records, voting.VOTE_FAILED, None)
