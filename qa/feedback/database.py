@@ -90,11 +90,11 @@ def connect(url: URL, *, read_only: bool = False) -> Engine:
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, pool_timeout=POOL_TIMEOUT_S)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    connect_args = {
-        "connect_timeout": POSTGRES_CONNECT_TIMEOUT_S,
-        "options": f"-c statement_timeout={POSTGRES_STATEMENT_TIMEOUT_MS}",
-    }
-    connect_args = {k: v for k, v in connect_args.items() if k not in url.query}  # the URL's own win
+    # The URL's own settings win; its options keep ours beside them.
+    options = str(url.query.get("options", ""))
+    if "statement_timeout" not in options:
+        options = f"{options} -c statement_timeout={POSTGRES_STATEMENT_TIMEOUT_MS}".strip()
+    connect_args = {"options": options, "connect_timeout": url.query.get("connect_timeout", POSTGRES_CONNECT_TIMEOUT_S)}
     # pre_ping: a replica's pooled connection may outlive a server restart.
     return create_engine(url, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT_S, connect_args=connect_args)
 

@@ -216,7 +216,7 @@ class FeedbackStore:
         if self._path is None:
             return
         try:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            wal_checkpoint(conn)
         except Exception as exc:  # noqa: BLE001 - whatever it is, the commit stands
             logger.warning("feedback store %s: checkpoint failed after a stored vote: %s", self.name, exc)
 
@@ -241,6 +241,10 @@ class FeedbackStore:
             prepare(self._engine, True, self.name)
             self._file = file_identity(self._path)
             self._key = None
+
+
+def wal_checkpoint(conn: Connection) -> None:
+    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def _row(vote: Vote) -> dict[str, Any]:

@@ -104,3 +104,26 @@ def test_a_vote_on_a_store_whose_table_is_gone_is_a_notice(tiny_searcher, tmp_pa
             db.execute("DROP TABLE feedback_votes")
         records = asked(tiny_searcher, "When did Kuwait join CICA?", store=broken)
         assert voting.vote(broken, records, 1, True) == (records, voting.VOTE_FAILED, None)
+
+
+def test_a_vote_committed_before_its_checkpoint_failed_is_thanked_once(tiny_searcher, store, monkeypatch):
+    from qa.feedback import store as store_module
+
+    def disk_full(conn):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store_module, "wal_checkpoint", disk_full)
+    records = asked(tiny_searcher, "When did Kuwait join CICA?", store=store)
+    voted, notice, reference = voting.vote(store, records, 1, False)
+    assert notice == voting.ASK_COMMENT and voted[0]["vote"] == "dislike"  # stored, so thanked and noted
+    assert voting.send_comment(store, reference, "outdated") == voting.COMMENT_SAVED
+    assert voting.vote(store, records, 1, False)[1] == voting.FIRST_KEPT  # not stored twice
+    assert store.stats().votes == 1
+
+
+def test_a_vote_on_a_file_overwritten_in_place_is_refused_not_thanked(tiny_searcher, tmp_path):
+    with FeedbackStore.open(default_url(tmp_path)) as store:
+        records = asked(tiny_searcher, "When did Kuwait join CICA?", store=store)
+        with (tmp_path / "feedback.sqlite3").open("r+b") as file:
+            file.write(b"garbage!" * 512)
+        assert voting.vote(store, records, 1, True)[1] == voting.VOTE_FAILED
