@@ -12,14 +12,15 @@ every field and dropping a record that does not fit.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
-from qa.config import MAX_TOP_K, MODES
+from qa.config import MODES
 from qa.feedback.tokens import MAX_REPLY_ID, MAX_TOKEN
-from qa.inputs import MAX_QUESTION_CHARS
+from qa.inputs import MAX_QUESTION_CHARS, visible_text
 from qa.records import MaxLength, OneOf, Range, parse
 from qa.types import Answer, AnswerSentence, Hit, Outcome, Passage, Point, Span
 
@@ -30,6 +31,7 @@ MAX_NAME = 300  # a source file name, an index id
 KINDS = ("fact", "list", "summary", "about")  # Answer.kind
 MAX_POINTS = 12  # a list or summary's points kept with a turn
 MAX_POINT = 1000  # a point's text
+MAX_SHOWN = 10  # passages a chat reply shows at most: the settings slider's maximum
 
 
 @dataclass(frozen=True)
@@ -189,17 +191,20 @@ class Turn:
     def from_record(cls, record: Any) -> Turn:
         """A turn from :meth:`to_record`'s values, every field checked
         (:mod:`qa.records`): anything else is a ValueError or TypeError
-        (records come back from the browser)."""
+        (records come back from the browser). A record holding a lone
+        surrogate is refused (no JSON encoder takes it back to the browser);
+        its question and earlier question are cleaned as a question is."""
+        json.dumps(record, ensure_ascii=False).encode("utf-8")  # UnicodeEncodeError: a ValueError
         kept = parse(_TurnRecord, record, "", unknown="ignore")
         sentence = None if kept.sentence is None else kept.sentence.value()
         outcome = None if kept.outcome is None else Outcome(kept.outcome)
         turn = cls(
-            question=kept.question,
+            question=visible_text(kept.question),
             outcome=outcome,
             index_id=kept.index_id,
             top_k=kept.top_k,
             mode=kept.mode,
-            previous=kept.previous,
+            previous=visible_text(kept.previous),
             sentence=sentence,
             confidence=kept.confidence,
             answer_confidence=kept.answer_confidence,
@@ -221,7 +226,7 @@ class Turn:
 # What a record from the browser may hold, with its bounds; a turn the chat
 # made is always within them (a question is cut to MAX_QUESTION_CHARS, plus "…").
 Whole = Annotated[int, Range(0, 2**53)]
-Rank = Annotated[int, Range(1, MAX_TOP_K)]
+Rank = Annotated[int, Range(1, MAX_SHOWN)]
 Speaker = Annotated[str, OneOf(SPEAKERS)]
 Name = Annotated[str, MaxLength(MAX_NAME)]
 Text = Annotated[str, MaxLength(MAX_TEXT)]
@@ -264,7 +269,7 @@ class _TurnRecord:
     top_k: Rank
     mode: Annotated[str, OneOf(MODES)]
     confidence: Unit
-    passages: Annotated[list[tuple[Whole, Rank, float, Name, Whole, Speaker]], MaxLength(MAX_TOP_K)]
+    passages: Annotated[list[tuple[Whole, Rank, float, Name, Whole, Speaker]], MaxLength(MAX_SHOWN)]
     previous: Annotated[str, MaxLength(MAX_QUESTION_CHARS)] = ""
     sentence: _SentenceRecord | None = None
     answer_confidence: Unit | None = None

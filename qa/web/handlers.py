@@ -21,7 +21,7 @@ from qa.inputs import MAX_QUESTION_CHARS, check_previous, shorten, visible_text
 from qa.types import Answer
 from qa.web import render
 from qa.web.citation import conversation_markdown
-from qa.web.conversation import Turn, to_records, turns_from_records
+from qa.web.conversation import MAX_SHOWN, Turn, to_records, turns_from_records
 from qa.web.suggest import suggestions
 
 # The conversation lives in the reader's browser as turns (qa.web.conversation:
@@ -90,7 +90,7 @@ def ask(
     if not isinstance(message, str) or not message.strip():
         return Asked(Turn.refused(text, BLANK, searcher.index_id, DEFAULT_TOP_K, DEFAULT_MODE), None)
     try:
-        k, mode = coerce_top_k(top_k), coerce_mode(mode)
+        k, mode = min(coerce_top_k(top_k), MAX_SHOWN), coerce_mode(mode)
         answer = searcher.ask(message, k=k, mode=mode, previous=previous)
     except (InvalidArgument, gr.Error) as exc:
         note = f"Sorry, I cannot answer that: {getattr(exc, 'message', str(exc))}."

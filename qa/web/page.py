@@ -22,7 +22,7 @@ from qa.feedback.store import FeedbackStore
 from qa.feedback.votes import MAX_COMMENT
 from qa.inputs import MAX_QUESTION_CHARS
 from qa.web import render
-from qa.web.conversation import turns_from_records
+from qa.web.conversation import MAX_SHOWN, turns_from_records
 from qa.web.handlers import (
     FEEDBACK_OPTIONS,
     KEPT_TURNS,
@@ -122,7 +122,7 @@ def build_demo(
             submit_btn="Ask",
         )
         with gr.Accordion("Settings", open=False, elem_id="settings"):
-            top_k = gr.Slider(1, 10, value=DEFAULT_TOP_K, step=1, label="Passages to show")
+            top_k = gr.Slider(1, MAX_SHOWN, value=DEFAULT_TOP_K, step=1, label="Passages to show")
             mode = gr.Radio(list(MODES), value=DEFAULT_MODE, label="Retrieval")
         with gr.Row():
             clear = gr.Button("New conversation", size="sm", variant="secondary")
