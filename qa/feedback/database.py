@@ -94,6 +94,8 @@ def connect(url: URL, *, read_only: bool = False) -> Engine:
     options = str(url.query.get("options", ""))
     if "statement_timeout" not in options:
         options = f"{options} -c statement_timeout={POSTGRES_STATEMENT_TIMEOUT_MS}".strip()
+    if read_only:  # stats and export: the server refuses any write
+        options += " -c default_transaction_read_only=on"
     connect_args = {"options": options, "connect_timeout": url.query.get("connect_timeout", POSTGRES_CONNECT_TIMEOUT_S)}
     # pre_ping: a replica's pooled connection may outlive a server restart.
     return create_engine(url, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT_S, connect_args=connect_args)

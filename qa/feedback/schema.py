@@ -123,13 +123,16 @@ def _version(conn: Connection, name: str) -> int | None:
     """The store's schema version; one this program cannot read is a FeedbackError."""
     if not inspect(conn).has_table(META.name):
         return None
+    # Votes read before the version: a vote is only stored once the version
+    # row is, so votes without a version are a damaged store, whereas no votes
+    # and no version is a store another process is making (its SQLite driver
+    # commits each CREATE on its own), made again here.
+    voted = inspect(conn).has_table(VOTES.name) and conn.execute(select(VOTES.c.id).limit(1)).first() is not None
     version = conn.execute(select(text("schema_version")).select_from(text(META.name))).scalar_one_or_none()
     if version is None:
-        # Votes, but no version to read them by. (Empty: a store being made by
-        # another process, whose SQLite driver commits each CREATE on its own.)
-        if inspect(conn).has_table(VOTES.name) and conn.execute(select(VOTES.c.id).limit(1)).first():
+        if voted:
             raise FeedbackError(f"feedback store {name} has no schema version (feedback_meta is empty)")
-        return None  # a store left half-made: made again
+        return None
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise FeedbackError(f"feedback store {name} has an invalid schema version {version!r}")
     if version > SCHEMA_VERSION:

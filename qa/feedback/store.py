@@ -13,10 +13,13 @@ The URL picks the database: SQLite through the standard library by default
 that several app replicas share one store. Both go through the same
 SQLAlchemy Core statements; only the connection set-up differs.
 
-The schema is versioned by a one-row ``feedback_meta`` table. Opening a store
-written by a newer version is a :class:`~qa.errors.FeedbackError`; an older one
-is migrated in place (``MIGRATIONS``). Every database failure surfaces as a
-one-line ``FeedbackError`` that names the store with its password hidden.
+The tables, their version and the migrations are :mod:`qa.feedback.schema`:
+a store written by a newer version, or with an unreadable version, is a
+:class:`~qa.errors.FeedbackError`; an older one is migrated in place. The key
+replies are signed with (:mod:`qa.feedback.tokens`) is kept in the store:
+``key()`` reads it, ``rotate_key()`` replaces it. Every database failure
+surfaces as a one-line ``FeedbackError`` that names the store with its
+password hidden. Opened with ``create=False`` the store is only read.
 
 Nothing here renders HTML, and nothing stored should ever be rendered as HTML:
 the texts are what people typed, cleaned of control characters only.

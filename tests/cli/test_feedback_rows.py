@@ -101,3 +101,9 @@ def test_stats_and_export_only_read(tmp_path: Path, capsys: pytest.CaptureFixtur
     # The connection itself refuses writes.
     with FeedbackStore.open(url, create=False) as store, pytest.raises(FeedbackError, match="readonly"):
         store.record(make_vote())
+
+
+def test_a_store_opened_to_read_refuses_writes(store_url: str):
+    FeedbackStore.open(store_url).close()
+    with FeedbackStore.open(store_url, create=False) as store, pytest.raises(FeedbackError, match=r"read-?only"):
+        store.record(make_vote())
