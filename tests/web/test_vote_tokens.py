@@ -120,3 +120,30 @@ def test_the_app_takes_the_vote_limits_as_flags(capsys):
             serve.build_parser().parse_args([flag, "0"])
         assert exited.value.code == 2
         assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_a_forging_client_over_http_stores_nothing_forged_and_is_slowed(tiny_searcher, store):
+    """What a ~20-line client posting to the queue did: a made-up record, a
+    replay, a flood. The rate is per client address, read from Gradio's request."""
+    from qa.web import page
+    from qa.web.render import text
+    from tests.web.chat import chat_over_http, page_event, send_event
+
+    demo = page.build_demo(tiny_searcher, store, votes_per_minute=3)
+    _, url, _ = serve.launch(demo, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
+    try:
+        records = chat_over_http(url, QUESTION)["output"]["data"][2]
+        like = page_event(url, "chat", "like")
+
+        def thumb(sent: list) -> str:
+            done = send_event(url, *like, [sent], {"index": 1, "value": [], "liked": True})
+            assert done["success"], done
+            return done["output"]["data"][1]
+
+        assert thumb(forged(records, question="A question never asked", index_id="deadbeef0000")) == text(voting.FORGED)
+        assert thumb(records) == text(voting.THANKS)
+        assert thumb(records) == text(voting.FIRST_KEPT)  # the same record again: a replay, or a second tab
+        assert thumb(records) == text(voting.TOO_FAST.format(limit=3))  # the fourth vote in a minute
+        assert store.stats().votes == 1
+    finally:
+        demo.close()
