@@ -13,8 +13,11 @@ is attached even when the server restarted in between.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as NoAnswer
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from qa.errors import FeedbackError, InvalidVote, StoreFull, VoteKept
 from qa.feedback import tokens
@@ -39,6 +42,21 @@ COMMENT_SAVED = "Thank you: your comment is saved."
 COMMENT_FAILED = "Sorry, your comment could not be saved just now; your vote is kept."
 COMMENT_LOST = "Sorry, your comment could not be attached to your vote; your vote is kept."
 log = logging.getLogger("qa")
+# A store that does not answer (a stopped PostgreSQL server: its statement
+# time-out cannot fire) fails the vote after this long instead of holding it,
+# and a vote worker, until it answers. The call goes on in the background; if
+# it stores the vote after all, the reply's unique id keeps it to one row.
+STORE_TIMEOUT_S = 6.0
+_calls = ThreadPoolExecutor(max_workers=8, thread_name_prefix="qa-vote")
+T = TypeVar("T")
+
+
+def bounded(store: FeedbackStore, call: Callable[..., T], *args: Any) -> T:
+    """``call(*args)`` on the store, or a FeedbackError when it does not answer within STORE_TIMEOUT_S."""
+    try:
+        return _calls.submit(call, *args).result(timeout=STORE_TIMEOUT_S)
+    except NoAnswer:
+        raise FeedbackError(f"feedback store {store.name}: no answer within {STORE_TIMEOUT_S:.0f} s") from None
 
 
 def reply_of(turn: Turn) -> tokens.Reply:
@@ -60,7 +78,7 @@ def sign_turn(store: FeedbackStore, turn: Turn) -> Turn:
     if turn.outcome is None or not turn.reply_id:
         return turn
     try:
-        key = store.key()
+        key = bounded(store, store.key)
     except FeedbackError as exc:
         log.warning("warning: a reply was not signed (no vote on it): %s", exc)
         return turn
@@ -74,7 +92,7 @@ def record_vote(store: FeedbackStore, turn: Turn, liked: bool, comment: str = ""
     if turn.outcome is None:
         return None, NOTHING_TO_VOTE
     try:
-        key = store.key(fresh=True)  # a rotated key refuses what the old one signed
+        key = bounded(store, lambda: store.key(fresh=True))  # a rotated key refuses what the old one signed
         checked = tokens.check(key, reply_of(turn), turn.token) if turn.reply_id else "forged"
         if checked != "ok":
             log.warning("warning: a vote on a %s reply was refused", "stale" if checked == "stale" else "forged")
@@ -90,7 +108,7 @@ def record_vote(store: FeedbackStore, turn: Turn, liked: bool, comment: str = ""
             comment=comment,
             reply_id=turn.reply_id,
         )
-        return store.record(vote), THANKS if liked else ASK_COMMENT
+        return bounded(store, store.record, vote), THANKS if liked else ASK_COMMENT
     except InvalidVote:
         return None, NOTHING_TO_VOTE
     except VoteKept:
@@ -143,10 +161,10 @@ def send_comment(store: FeedbackStore, reference: Any, comment: Any) -> str:
     if not isinstance(comment, str) or not comment.strip():
         return ""
     try:
-        reply_id, checked = tokens.referenced(store.key(fresh=True), reference)
+        reply_id, checked = tokens.referenced(bounded(store, lambda: store.key(fresh=True)), reference)
         if reply_id is None or checked != "ok":
             return COMMENT_LOST
-        added = store.add_comment(reply_id, comment[: 4 * MAX_COMMENT])
+        added = bounded(store, store.add_comment, reply_id, comment[: 4 * MAX_COMMENT])
     except FeedbackError as exc:
         log.warning("warning: a comment was not stored: %s", exc)
         return COMMENT_FAILED

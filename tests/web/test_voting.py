@@ -127,3 +127,33 @@ def test_a_vote_on_a_file_overwritten_in_place_is_refused_not_thanked(tiny_searc
         with (tmp_path / "feedback.sqlite3").open("r+b") as file:
             file.write(b"garbage!" * 512)
         assert voting.vote(store, records, 1, True)[1] == voting.VOTE_FAILED
+
+
+def test_a_stopped_postgres_fails_the_vote_instead_of_holding_it(tiny_searcher, postgres_url, monkeypatch):
+    """The server process of the store's connection stopped (kill -STOP: its
+    statement time-out cannot fire): the vote fails with the notice; once the
+    server goes on, a vote it stored after all is the reply's one row."""
+    import os
+    import signal
+    import threading
+
+    from sqlalchemy import text
+
+    monkeypatch.setattr(voting, "STORE_TIMEOUT_S", 1.0)
+    with FeedbackStore.open(postgres_url) as store:
+        records = asked(tiny_searcher, "When did Kuwait join CICA?", store=store)
+        store._engine.dispose()  # one pooled connection from here on: the one whose server process is stopped
+        with store._engine.connect() as conn:
+            backend = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        os.kill(backend, signal.SIGSTOP)
+        answered: list = []
+        try:
+            worker = threading.Thread(target=lambda: answered.append(voting.vote(store, records, 1, True)))
+            worker.start()
+            worker.join(timeout=60)  # a guard against a hang, not a measurement
+            assert answered and answered[0][1] == voting.VOTE_FAILED
+        finally:
+            os.kill(backend, signal.SIGCONT)
+        again = voting.vote(store, records, 1, True)[1]
+        assert again in (voting.THANKS, voting.FIRST_KEPT)
+        assert store.stats().votes == 1
