@@ -35,7 +35,7 @@ NOTHING_TO_VOTE = "There is no answer to vote on in this reply."
 GONE = "That reply is no longer in the conversation."
 VOTE_FAILED = "Sorry, your vote could not be saved just now; the chat works as before."
 FORGED = "This reply cannot be voted on: it is not one the chat gave, or it was changed."
-STALE = "This reply was given before the chat's voting key changed: ask the question again to vote on it."
+STALE = "This reply can no longer be voted on (it is older than the chat's voting key): ask the question again."
 TOO_FAST = "You are voting faster than the chat takes votes ({limit} a minute): please wait a moment."
 FULL = "Sorry, the chat takes no more votes for now: its store is full."
 COMMENT_SAVED = "Thank you: your comment is saved."
@@ -93,7 +93,9 @@ def record_vote(store: FeedbackStore, turn: Turn, liked: bool, comment: str = ""
         return None, NOTHING_TO_VOTE
     try:
         key = bounded(store, lambda: store.key(fresh=True))  # a rotated key refuses what the old one signed
-        checked = tokens.check(key, reply_of(turn), turn.token) if turn.reply_id else "forged"
+        # No token at all: a reply kept from before replies were signed (or a
+        # record made up without one): either way, asking again gives a vote.
+        checked = tokens.check(key, reply_of(turn), turn.token) if turn.reply_id and turn.token else "stale"
         if checked != "ok":
             log.warning("warning: a vote on a %s reply was refused", "stale" if checked == "stale" else "forged")
             return None, STALE if checked == "stale" else FORGED

@@ -31,7 +31,6 @@ def forged(records: list, **changes: object) -> list:
         {"index_id": "deadbeef0000"},
         {"previous": "an earlier question"},
         {"outcome": "related", "sentence": None},
-        {"token": ""},
         {"token": "1." + "0" * 64},
         {"reply_id": "another-reply"},
     ],
@@ -41,6 +40,13 @@ def test_a_record_made_up_or_edited_in_the_browser_stores_nothing(tiny_searcher,
     again, notice, reference = voting.vote(store, forged(records, **changes), 1, True)
     assert (notice, reference) == (voting.FORGED, None)
     assert again[0]["vote"] is None and store.stats().votes == 0
+
+
+def test_a_reply_kept_from_before_signed_replies_asks_to_ask_again(tiny_searcher, store):
+    records = asked(tiny_searcher, QUESTION, store=store)
+    for unsigned in (forged(records, token=""), forged(records, token="", reply_id="")):
+        assert voting.vote(store, unsigned, 1, True)[1] == voting.STALE
+    assert store.stats().votes == 0
 
 
 def test_a_forged_passage_or_answer_stores_nothing(tiny_searcher, store):
