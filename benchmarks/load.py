@@ -24,7 +24,8 @@ requests unfinished after the timeout are counted apart. Questions are the
 gold and off-topic sets, cycled.
 
 Votes: --clients users, each with a conversation of --questions replies kept
-in its "browser", all press a thumb at once on each reply in turn (likes and
+in its "browser" (each reply asked through the page, so it carries the
+server's signed token, and a reply takes one vote), all press a thumb at once on each reply in turn (likes and
 dislikes alternating), through the route the page uses: the chat's ``like``
 event through Gradio's queue (``/gradio_api/queue/join``, then the event
 stream), not a public endpoint (the app has none for votes, and a route of
@@ -63,7 +64,8 @@ def served(store_url: str) -> Iterator[tuple[str, subprocess.Popen]]:
     from gradio_client import Client
 
     port = free_port()
-    command = [PYTHON, "app.py", "--feedback-db", store_url]
+    # Every user votes from 127.0.0.1: the per-client limit would measure itself, not the store.
+    command = [PYTHON, "app.py", "--feedback-db", store_url, "--votes-per-minute", "1000000"]
     server = subprocess.Popen(command, cwd=ROOT, env=child_env(GRADIO_SERVER_PORT=str(port)), stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     try:

@@ -74,10 +74,13 @@ def send_event(url: str, event: tuple[int, int], data: list, event_data: Any = N
 
 
 def conversation(url: str, replies: int) -> list[dict[str, Any]]:
-    """A conversation as the browser keeps it: one reply asked through the
-    page's chat, its turn repeated ``replies`` times (each a reply to vote on)."""
-    _, _, records = send_event(url, page_event(url, "question", "submit"), [VOTE_QUESTION, [], 5, "hybrid"])
-    return records * replies
+    """A conversation as the browser keeps it: ``replies`` replies asked
+    through the page's chat, each signed by the server (a vote needs its
+    token, and each reply takes one vote)."""
+    submit, records = page_event(url, "question", "submit"), []
+    for _ in range(replies):
+        _, _, records = send_event(url, submit, [VOTE_QUESTION, records, 5, "hybrid"])
+    return records
 
 
 def vote_each(url: str, like: tuple[int, int], records: list, number: int) -> tuple[list[float], int, list[str]]:
@@ -102,7 +105,7 @@ def vote_each(url: str, like: tuple[int, int], records: list, number: int) -> tu
 def vote_run(url: str, scenario: VoteScenario, count_rows: Callable[[], int]) -> VoteResult:
     """``scenario.clients`` users voting at once; the store's rows counted before and after."""
     like = page_event(url, "chat", "like")
-    records = conversation(url, scenario.per_client)
+    conversations = [conversation(url, scenario.per_client) for _ in range(scenario.clients)]
     before = count_rows()
     start = threading.Barrier(scenario.clients + 1)
     reports: list[tuple[list[float], int, list[str]]] = []
@@ -110,7 +113,7 @@ def vote_run(url: str, scenario: VoteScenario, count_rows: Callable[[], int]) ->
 
     def user(number: int) -> None:
         start.wait()
-        report = vote_each(url, like, records, number)
+        report = vote_each(url, like, conversations[number], number)
         with lock:
             reports.append(report)
 

@@ -46,3 +46,11 @@ class FeedbackNotFound(FeedbackError):
 
 class InvalidVote(FeedbackError):
     """A vote that is not +1/-1, or an outcome the store does not know."""
+
+
+class VoteKept(FeedbackError):
+    """A reply already has a vote stored (its reply id is unique in the store)."""
+
+
+class StoreFull(FeedbackError):
+    """The store holds as many votes as it is allowed to (``--max-votes``)."""

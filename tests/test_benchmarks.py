@@ -120,6 +120,9 @@ def test_load_check_counts_votes_that_were_not_stored(votes, real_searcher):
     from qa.web import page, serve
 
     class Unavailable:
+        def key(self, fresh=False):
+            raise FeedbackError("feedback store sqlite:///gone: disk I/O error")
+
         def record(self, vote):
             raise FeedbackError("feedback store sqlite:///gone: disk I/O error")
 

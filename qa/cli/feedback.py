@@ -29,7 +29,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     export.add_argument("-o", "--out", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     export.add_argument("--index-id", metavar="ID", help="only votes on this index build")
     export.set_defaults(run=run_feedback_export)
-    for action in (stats, export):
+    rotate = actions.add_parser(
+        "rotate-key", help="replace the key replies are signed with: replies given before can no longer be voted on"
+    )
+    rotate.set_defaults(run=run_feedback_rotate_key)
+    for action in (stats, export, rotate):
         action.add_argument(
             "--feedback-db",
             metavar="URL",
@@ -88,6 +92,15 @@ def run_feedback_export(args: argparse.Namespace, config: Config) -> int:
     print(
         f"wrote {plural(len(candidates), 'gold-set candidate')} to {args.out} (fill in their evidence)", file=sys.stderr
     )
+    return 0
+
+
+def run_feedback_rotate_key(args: argparse.Namespace, config: Config) -> int:
+    from qa.feedback.store import FeedbackStore
+
+    with FeedbackStore.open(_feedback_url(args, config)) as store:
+        key = store.rotate_key()
+    print(f"{store.name}: signing key {key.number} in use; replies signed before can no longer be voted on")
     return 0
 
 

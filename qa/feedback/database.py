@@ -20,8 +20,13 @@ from qa.errors import FeedbackError
 
 DEFAULT_DIR = Path("feedback")
 FILENAME = "feedback.sqlite3"
-SQLITE_BUSY_TIMEOUT_S = 30
-POSTGRES_CONNECT_TIMEOUT_S = 10
+# A locked or hung store fails a vote within these seconds (the reader is
+# told it was not saved) instead of holding it, and the vote workers, for as long.
+SQLITE_BUSY_TIMEOUT_S = 5
+POSTGRES_CONNECT_TIMEOUT_S = 5
+POSTGRES_STATEMENT_TIMEOUT_MS = 5000
+POOL_TIMEOUT_S = 5
+SQLITE_HEADER = b"SQLite format 3\0"
 
 
 def default_url(directory: Path = DEFAULT_DIR) -> str:
@@ -32,12 +37,33 @@ def default_url(directory: Path = DEFAULT_DIR) -> str:
 
 def display_url(url: str | URL) -> str:
     """``url`` fit to print: the password (and a ``password=`` query value) hidden."""
+    if isinstance(url, str) and _ambiguous(url):
+        return scrub(url)
     try:
         parsed = make_url(url)
-    except SQLAlchemyError:
+    except (SQLAlchemyError, ValueError):
         return scrub(str(url))
     query = {k: v for k, v in parsed.query.items() if k.lower() not in ("password", "passwd")}
     return parsed.set(query=query).render_as_string(hide_password=True)
+
+
+def parse_url(url: str | URL, name: str) -> URL:
+    """``url`` parsed and checked (:func:`supported`); anything else is a one-line FeedbackError."""
+    if isinstance(url, str) and _ambiguous(url):
+        raise FeedbackError(f"feedback store {name}: write an '@' in the password as %40")
+    try:
+        parsed = make_url(url)
+    except (SQLAlchemyError, ValueError) as exc:
+        reason = "the port must be a number" if "int()" in str(exc) else "not a database URL"
+        raise FeedbackError(f"feedback store {name}: {reason}") from None
+    return supported(parsed, name)
+
+
+def _ambiguous(url: str) -> bool:
+    """Whether ``url``'s user part holds a second '@' (a password with a raw
+    '@': parsed, part of the password would be taken for the host)."""
+    authority = url.partition("://")[2].partition("?")[0]
+    return authority.count("@") > 1
 
 
 def supported(url: URL, name: str) -> URL:
@@ -52,16 +78,52 @@ def supported(url: URL, name: str) -> URL:
     raise FeedbackError(f"feedback store {name}: unsupported database {backend!r} (use sqlite:/// or postgresql://)")
 
 
-def connect(url: URL) -> Engine:
+def connect(url: URL, *, read_only: bool = False) -> Engine:
+    """An engine on ``url``; ``read_only``: a SQLite file opened ``mode=ro``
+    (no pragma written), so a read-only copy or another user's file will do."""
     if url.get_backend_name() == "sqlite":
         # The sqlite3 module's timeout is SQLite's busy timeout: a writer waits
         # for another instead of failing with "database is locked".
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        if read_only:
+            uri = Path(url.database or "").absolute().as_uri() + "?mode=ro"
+            return create_engine("sqlite://", creator=lambda: _sqlite_read_only(uri))
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, pool_timeout=POOL_TIMEOUT_S)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    connect_args = {} if "connect_timeout" in url.query else {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
+    # The URL's own settings win; its options keep ours beside them.
+    options = str(url.query.get("options", ""))
+    if "statement_timeout" not in options:
+        options = f"{options} -c statement_timeout={POSTGRES_STATEMENT_TIMEOUT_MS}".strip()
+    if read_only:  # stats and export: the server refuses any write
+        options += " -c default_transaction_read_only=on"
+    connect_args = {"options": options, "connect_timeout": url.query.get("connect_timeout", POSTGRES_CONNECT_TIMEOUT_S)}
     # pre_ping: a replica's pooled connection may outlive a server restart.
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(url, pool_pre_ping=True, pool_timeout=POOL_TIMEOUT_S, connect_args=connect_args)
+
+
+def _sqlite_read_only(uri: str) -> Any:
+    """A read-only connection; a WAL file in a directory it cannot write (no
+    ``-shm`` to make) is read as immutable: nobody writes a read-only copy."""
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_S, check_same_thread=False)
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        return sqlite3.connect(uri + "&immutable=1", uri=True, check_same_thread=False)
+
+
+def check_sqlite_file(path: Path, name: str) -> None:
+    """A SQLite store's file is still SQLite's (its header), before a write:
+    one overwritten in place would take the vote, thank the reader, and lose it."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise FeedbackError(f"feedback store {name}: cannot read the file ({exc.strerror})") from None
+    if header != SQLITE_HEADER:
+        raise FeedbackError(f"feedback store {name}: the file is no longer a SQLite database (restore it from a copy)")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -89,7 +151,7 @@ def errors(name: str, url: str | URL | None = None) -> Iterator[None]:
         yield
     except FeedbackError:
         raise
-    except (SQLAlchemyError, OSError, ImportError) as exc:
+    except (SQLAlchemyError, OSError, ImportError, ValueError) as exc:  # ValueError: a stored value unreadable
         detail = str(getattr(exc, "orig", None) or exc).strip()
         reason = detail.splitlines()[0] if detail else type(exc).__name__
         raise FeedbackError(f"feedback store {name}: {scrub(reason, url)}") from exc
@@ -98,7 +160,7 @@ def errors(name: str, url: str | URL | None = None) -> Iterator[None]:
 def scrub(message: str, url: str | URL | None = None) -> str:
     """``message`` with anything shaped like ``scheme://user:password@`` hidden,
     and the URL's own password too (drivers may echo connection strings)."""
-    message = re.sub(r"(://[^:/@\s]*:)[^@\s]*@", r"\1***@", message)
+    message = re.sub(r"(://[^:/@\s]*:)\S*@", r"\1***@", message)  # up to the last '@': a password may hold one
     try:
         password = make_url(url).password if url is not None else None
     except SQLAlchemyError:

@@ -13,10 +13,13 @@ The URL picks the database: SQLite through the standard library by default
 that several app replicas share one store. Both go through the same
 SQLAlchemy Core statements; only the connection set-up differs.
 
-The schema is versioned by a one-row ``feedback_meta`` table. Opening a store
-written by a newer version is a :class:`~qa.errors.FeedbackError`; an older one
-is migrated in place (``MIGRATIONS``). Every database failure surfaces as a
-one-line ``FeedbackError`` that names the store with its password hidden.
+The tables, their version and the migrations are :mod:`qa.feedback.schema`:
+a store written by a newer version, or with an unreadable version, is a
+:class:`~qa.errors.FeedbackError`; an older one is migrated in place. The key
+replies are signed with (:mod:`qa.feedback.tokens`) is kept in the store:
+``key()`` reads it, ``rotate_key()`` replaces it. Every database failure
+surfaces as a one-line ``FeedbackError`` that names the store with its
+password hidden. Opened with ``create=False`` the store is only read.
 
 Nothing here renders HTML, and nothing stored should ever be rendered as HTML:
 the texts are what people typed, cleaned of control characters only.
@@ -26,40 +29,27 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from operator import index as as_int
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     URL,
-    CheckConstraint,
-    Column,
     Connection,
-    DateTime,
     Engine,
-    Integer,
-    MetaData,
-    SmallInteger,
-    String,
-    Table,
-    Text,
     case,
     func,
     insert,
-    inspect,
-    make_url,
     select,
-    text,
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.schema import CreateTable
 
-from qa.errors import FeedbackError, FeedbackNotFound, InvalidVote
-from qa.feedback.database import connect, display_url, errors, file_identity, supported
+from qa.errors import FeedbackError, FeedbackNotFound, InvalidVote, StoreFull, VoteKept
+from qa.feedback.database import check_sqlite_file, connect, display_url, errors, file_identity, parse_url
+from qa.feedback.schema import VOTES, prepare
+from qa.feedback.tokens import SigningKey, current_key, new_key
 from qa.feedback.votes import (
     DISLIKE,
     LIKE,
@@ -74,62 +64,39 @@ from qa.feedback.votes import (
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-_SCHEMA_LOCK = 0x5146_4545  # PostgreSQL advisory lock: one replica creates the tables
-
-_metadata = MetaData()
-META = Table(
-    "feedback_meta",
-    _metadata,
-    # One row (id 1): a second writer's insert collides instead of adding a row.
-    Column("id", Integer, primary_key=True, autoincrement=False),
-    Column("schema_version", Integer, nullable=False),
-)
-VOTES = Table(
-    "feedback_votes",
-    _metadata,
-    Column("id", Integer, primary_key=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),  # UTC; SQLite keeps no zone
-    Column("question", Text, nullable=False),
-    Column("previous", Text, nullable=False),
-    Column("outcome", String(16), nullable=False),
-    Column("answer", Text),
-    Column("shown_passages", JSON, nullable=False),  # a list of passage ids
-    Column("index_id", Text, nullable=False),
-    Column("vote", SmallInteger, CheckConstraint("vote IN (-1, 1)", name="feedback_vote_sign"), nullable=False),
-    Column("comment", Text, nullable=False),
-)
-
-# MIGRATIONS[n] brings a version-n store to version n + 1, inside the opening
-# transaction. Version 1 is the first, so there is nothing to migrate yet.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
-
 
 class FeedbackStore:
-    """Votes in a database; thread-safe (one engine, a pool of connections)."""
+    """Votes in a database; thread-safe (one engine, a pool of connections).
 
-    def __init__(self, engine: Engine, name: str) -> None:
+    ``max_votes``: a vote once the store holds that many is :class:`StoreFull`."""
+
+    def __init__(self, engine: Engine, name: str, max_votes: int | None = None) -> None:
         self._engine = engine
         self.name = name  # the URL with the password hidden
+        self.max_votes = max_votes
         self._path: Path | None = None  # a SQLite store's file, watched (see _follow_file), set by open()
         self._file: tuple[int, int] | None = None
         self._lock = threading.Lock()
+        self._key: SigningKey | None = None
 
     @classmethod
-    def open(cls, url: str | URL, *, create: bool = True) -> FeedbackStore:
+    def open(cls, url: str | URL, *, create: bool = True, max_votes: int | None = None) -> FeedbackStore:
         """Open the store at ``url``, creating it (and a SQLite file's directory)
-        when ``create``; otherwise a missing store is :class:`FeedbackNotFound`."""
+        when ``create``; otherwise it is opened read-only (no table made, no
+        pragma written: a read-only copy will do), and a missing store is
+        :class:`FeedbackNotFound`."""
         name = display_url(url)
         with errors(name, url):
-            parsed = supported(make_url(url), name)
+            parsed = parse_url(url, name)
             if parsed.get_backend_name() == "sqlite":
                 path = Path(parsed.database or "")
                 if not create and not path.exists():
                     raise FeedbackNotFound(f"no feedback store at {path}: nobody has voted yet")
-                path.parent.mkdir(parents=True, exist_ok=True)
-            store = cls(connect(parsed), name)
+                if create:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+            store = cls(connect(parsed, read_only=not create), name, max_votes)
             try:
-                store._prepare(create)
+                prepare(store._engine, create, name)
             except BaseException:
                 store.close()
                 raise
@@ -138,25 +105,35 @@ class FeedbackStore:
         return store
 
     def record(self, vote: Vote) -> int:
-        """Store ``vote``; returns its row id."""
+        """Store ``vote``; returns its row id. A second vote on the same reply
+        is :class:`VoteKept`; one more than ``max_votes``, :class:`StoreFull`.
+        Stored is decided by the commit alone (see _checkpoint)."""
         self._follow_file()
         with errors(self.name), self._engine.connect() as conn:
-            with conn.begin():
-                row_id = int(conn.execute(insert(VOTES).values(_row(vote))).inserted_primary_key[0])
+            try:
+                with conn.begin():
+                    if self.max_votes is not None and self._count(conn) >= self.max_votes:
+                        raise StoreFull(f"feedback store {self.name} is full ({self.max_votes} votes)")
+                    row_id = int(conn.execute(insert(VOTES).values(_row(vote))).inserted_primary_key[0])
+            except IntegrityError:
+                if vote.reply_id is None:
+                    raise
+                raise VoteKept(f"reply {vote.reply_id} already has a vote") from None
             self._checkpoint(conn)
         return row_id
 
-    def add_comment(self, vote_id: int, comment: str) -> bool:
+    def add_comment(self, vote: int | str, comment: str) -> bool:
         """Attach ``comment`` (cleaned and cut as a Vote's) to the dislike
-        stored as ``vote_id``, if it has none yet; whether it did. The chat
-        stores a dislike at once and asks for the comment after, so a reader
-        who writes none still counts."""
+        stored as ``vote`` (its row id, or the reply id it was given on), if it
+        has none yet; whether it did. The chat stores a dislike at once and
+        asks for the comment after, so a reader who writes none still counts."""
         if not isinstance(comment, str):
             raise InvalidVote(f"comment must be text, not {type(comment).__name__}")
         cleaned = clean_text(comment, MAX_COMMENT)
         if not cleaned:
             return False
-        pending = (VOTES.c.id == as_int(vote_id)) & (VOTES.c.vote == DISLIKE) & (VOTES.c.comment == "")
+        which = VOTES.c.reply_id == vote if isinstance(vote, str) else VOTES.c.id == as_int(vote)
+        pending = which & (VOTES.c.vote == DISLIKE) & (VOTES.c.comment == "")
         self._follow_file()
         with errors(self.name), self._engine.connect() as conn:
             with conn.begin():
@@ -164,13 +141,33 @@ class FeedbackStore:
             self._checkpoint(conn)
         return added
 
+    def key(self, *, fresh: bool = False) -> SigningKey:
+        """The key replies are signed with: read once, or again when ``fresh``
+        (a vote checks its token against the key the store holds now)."""
+        if self._key is None or fresh:
+            with errors(self.name), self._engine.connect() as conn:
+                key = current_key(conn)
+            if key is None:
+                raise FeedbackError(f"feedback store {self.name} has no signing key")
+            self._key = key
+        return self._key
+
+    def rotate_key(self) -> SigningKey:
+        """A new signing key in place of the old: replies signed before can no longer be voted on."""
+        self._follow_file()
+        with errors(self.name), self._engine.begin() as conn:
+            self._key = new_key(conn)
+        return self._key
+
     def stats(self, top: int = 10) -> FeedbackStats:
-        """Votes per outcome, the ``top`` most disliked questions, votes per index build."""
+        """Votes per outcome (a stored outcome this version does not know is
+        listed after the known ones), the ``top`` most disliked questions,
+        votes per index build."""
         likes = func.sum(case((VOTES.c.vote == LIKE, 1), else_=0))
         dislikes = func.sum(case((VOTES.c.vote == DISLIKE, 1), else_=0))
         with errors(self.name), self._engine.connect() as conn:
             outcomes = {
-                row[0]: Tally(row[0], int(row[1]), int(row[2]))
+                str(row[0]): Tally(str(row[0]), int(row[1]), int(row[2]))
                 for row in conn.execute(select(VOTES.c.outcome, likes, dislikes).group_by(VOTES.c.outcome))
             }
             questions = conn.execute(
@@ -185,8 +182,9 @@ class FeedbackStore:
                 .group_by(VOTES.c.index_id)
                 .order_by(func.max(VOTES.c.created_at).desc(), VOTES.c.index_id)
             )
+            unknown = tuple(outcomes[o] for o in sorted(outcomes) if o not in OUTCOMES)
             return FeedbackStats(
-                by_outcome=tuple(outcomes.get(o, Tally(o, 0, 0)) for o in OUTCOMES),
+                by_outcome=tuple(outcomes.get(o, Tally(o, 0, 0)) for o in OUTCOMES) + unknown,
                 most_disliked=tuple(Tally(q, int(like), int(dislike)) for q, like, dislike in questions),
                 by_index=tuple(Tally(i, int(like), int(dislike)) for i, like, dislike in indexes),
             )
@@ -197,7 +195,11 @@ class FeedbackStore:
         if index_id is not None:
             query = query.where(VOTES.c.index_id == index_id)
         with errors(self.name), self._engine.connect() as conn:
-            return [StoredVote(row.id, _vote(row)) for row in conn.execute(query)]
+            return [StoredVote(row.id, _vote(row, self.name)) for row in conn.execute(query)]
+
+    @staticmethod
+    def _count(conn: Connection) -> int:
+        return int(conn.execute(select(func.count()).select_from(VOTES)).scalar_one())
 
     def close(self) -> None:
         self._engine.dispose()
@@ -212,17 +214,26 @@ class FeedbackStore:
         """A SQLite store's votes copied from its write-ahead log into the file
         itself, so that the file named ``feedback.sqlite3`` holds them: copied,
         moved or backed up alone it is whole. PASSIVE: never waits for another
-        reader or writer (what it cannot copy now, the next vote does)."""
-        if self._path is not None:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        reader or writer (what it cannot copy now, the next vote does). After
+        the commit, so a failure here (a full disk) is logged: the vote is stored."""
+        if self._path is None:
+            return
+        try:
+            wal_checkpoint(conn)
+        except Exception as exc:  # noqa: BLE001 - whatever it is, the commit stands
+            logger.warning("feedback store %s: checkpoint failed after a stored vote: %s", self.name, exc)
 
     def _follow_file(self) -> None:
-        """A SQLite file removed or replaced while the app runs (an operator
-        clearing the votes, a restore) is opened again by path, created if
-        need be: the pool's connections would otherwise go on writing into the
-        removed file, and every later vote would be lost while the reader is
-        thanked for it."""
-        if self._path is None or file_identity(self._path) == self._file:
+        """Before a write: a SQLite file removed or replaced while the app runs
+        (an operator clearing the votes, a restore) is opened again by path,
+        created if need be: the pool's connections would otherwise go on writing
+        into the removed file, and every later vote would be lost while the
+        reader is thanked for it. A file overwritten in place that is no longer
+        SQLite's is a FeedbackError (the vote refused, not thanked then lost)."""
+        if self._path is None:
+            return
+        if file_identity(self._path) == self._file:
+            check_sqlite_file(self._path, self.name)
             return
         with self._lock, errors(self.name):
             if file_identity(self._path) == self._file:
@@ -230,43 +241,13 @@ class FeedbackStore:
             logger.warning("feedback store %s was removed or replaced: opening it again", self.name)
             self._engine.dispose()
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            self._prepare(create=True)
+            prepare(self._engine, True, self.name)
             self._file = file_identity(self._path)
+            self._key = None
 
-    def _prepare(self, create: bool) -> None:
-        """Check the schema version; create or migrate the tables as needed."""
-        for attempt in (1, 2):
-            try:
-                with self._engine.begin() as conn:
-                    self._prepare_in(conn, create)
-                return
-            except IntegrityError:
-                # Another process wrote the version row between our read and
-                # insert (SQLite has no schema lock); its row is good: re-read.
-                if attempt == 2:
-                    raise
 
-    def _prepare_in(self, conn: Connection, create: bool) -> None:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
-        if not create and not inspect(conn).has_table(VOTES.name):
-            raise FeedbackNotFound(f"no feedback store at {self.name}: nobody has voted yet")
-        conn.execute(CreateTable(META, if_not_exists=True))
-        version = conn.execute(select(META.c.schema_version)).scalar_one_or_none()
-        if version is not None and version > SCHEMA_VERSION:
-            raise FeedbackError(
-                f"feedback store {self.name} has schema version {version}; "
-                f"this program reads up to {SCHEMA_VERSION} (upgrade cica-qa)"
-            )
-        if version is None:
-            conn.execute(CreateTable(VOTES, if_not_exists=True))
-            conn.execute(insert(META).values(id=1, schema_version=SCHEMA_VERSION))
-            return
-        for step in range(version, SCHEMA_VERSION):
-            MIGRATIONS[step](conn)
-        if version < SCHEMA_VERSION:
-            conn.execute(update(META).values(schema_version=SCHEMA_VERSION))
-        conn.execute(CreateTable(VOTES, if_not_exists=True))  # a store left half-made
+def wal_checkpoint(conn: Connection) -> None:
+    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def _row(vote: Vote) -> dict[str, Any]:
@@ -280,11 +261,15 @@ def _row(vote: Vote) -> dict[str, Any]:
         "index_id": vote.index_id,
         "vote": vote.vote,
         "comment": vote.comment,
+        "reply_id": vote.reply_id,
     }
 
 
-def _vote(row: Any) -> Vote:
-    time = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+def _vote(row: Any, name: str) -> Vote:
+    time = row.created_at
+    if not isinstance(time, datetime):
+        raise FeedbackError(f"feedback store {name}: vote {row.id} has an unreadable time {time!r}")
+    time = time if time.tzinfo else time.replace(tzinfo=UTC)
     return Vote(
         question=row.question,
         outcome=row.outcome,
@@ -295,4 +280,5 @@ def _vote(row: Any) -> Vote:
         shown_passages=tuple(row.shown_passages),
         comment=row.comment,
         time=time,
+        reply_id=row.reply_id,
     )

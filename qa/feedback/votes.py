@@ -42,6 +42,7 @@ class Vote:
     shown_passages: tuple[int, ...] = ()  # passage ids, in the order shown
     comment: str = ""  # optional, asked for on a dislike
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
+    reply_id: str | None = None  # the signed reply voted on (qa.feedback.tokens); one vote per reply
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:
@@ -66,6 +67,8 @@ class Vote:
         if not isinstance(self.time, datetime) or self.time.tzinfo is None:
             raise InvalidVote("a vote's time must be a timezone-aware datetime")
         object.__setattr__(self, "time", self.time.astimezone(UTC))
+        if self.reply_id is not None and not (isinstance(self.reply_id, str) and 0 < len(self.reply_id) <= 64):
+            raise InvalidVote(f"a reply id is text of 1 to 64 characters, not {self.reply_id!r}")
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,15 @@ every field and dropping a record that does not fit.
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
-from qa.config import MAX_TOP_K, MODES
-from qa.inputs import MAX_QUESTION_CHARS
+from qa.config import MODES
+from qa.feedback.tokens import MAX_REPLY_ID, MAX_TOKEN
+from qa.inputs import MAX_QUESTION_CHARS, visible_text
 from qa.records import MaxLength, OneOf, Range, parse
 from qa.types import Answer, AnswerSentence, Hit, Outcome, Passage, Point, Span
 
@@ -28,6 +31,7 @@ MAX_NAME = 300  # a source file name, an index id
 KINDS = ("fact", "list", "summary", "about")  # Answer.kind
 MAX_POINTS = 12  # a list or summary's points kept with a turn
 MAX_POINT = 1000  # a point's text
+MAX_SHOWN = 10  # passages a chat reply shows at most: the settings slider's maximum
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ class Turn:
     vote: str | None = None
     kind: str = "fact"
     points: tuple[Point, ...] = ()
+    reply_id: str = ""  # unique per reply the server produced: one vote per reply
+    token: str = ""  # the server's signature of what a vote on it stores (qa.feedback.tokens)
 
     def __post_init__(self) -> None:
         if self.outcome is not None:  # an outcome given as its text is that Outcome (ValueError when none)
@@ -94,6 +100,7 @@ class Turn:
             passages=shown,
             kind=answer.kind if answer.kind in KINDS else "fact",
             points=answer.points[:MAX_POINTS] if sentence is not None else (),
+            reply_id=uuid.uuid4().hex,
         )
 
     @classmethod
@@ -176,23 +183,28 @@ class Turn:
             "vote": self.vote,
             "kind": self.kind,
             "points": [[p.text, p.source, p.paragraph, p.start, p.end, p.speaker] for p in self.points],
+            "reply_id": self.reply_id,
+            "token": self.token,
         }
 
     @classmethod
     def from_record(cls, record: Any) -> Turn:
         """A turn from :meth:`to_record`'s values, every field checked
         (:mod:`qa.records`): anything else is a ValueError or TypeError
-        (records come back from the browser)."""
+        (records come back from the browser). A record holding a lone
+        surrogate is refused (no JSON encoder takes it back to the browser);
+        its question and earlier question are cleaned as a question is."""
+        json.dumps(record, ensure_ascii=False).encode("utf-8")  # UnicodeEncodeError: a ValueError
         kept = parse(_TurnRecord, record, "", unknown="ignore")
         sentence = None if kept.sentence is None else kept.sentence.value()
         outcome = None if kept.outcome is None else Outcome(kept.outcome)
         turn = cls(
-            question=kept.question,
+            question=visible_text(kept.question),
             outcome=outcome,
             index_id=kept.index_id,
             top_k=kept.top_k,
             mode=kept.mode,
-            previous=kept.previous,
+            previous=visible_text(kept.previous),
             sentence=sentence,
             confidence=kept.confidence,
             answer_confidence=kept.answer_confidence,
@@ -201,6 +213,8 @@ class Turn:
             vote=kept.vote,
             kind=kept.kind,
             points=tuple(Point(*point) for point in kept.points),
+            reply_id=kept.reply_id,
+            token=kept.token,
         )
         if outcome is not None and not turn.question.strip():
             raise ValueError("an answer needs its question")
@@ -212,7 +226,7 @@ class Turn:
 # What a record from the browser may hold, with its bounds; a turn the chat
 # made is always within them (a question is cut to MAX_QUESTION_CHARS, plus "…").
 Whole = Annotated[int, Range(0, 2**53)]
-Rank = Annotated[int, Range(1, MAX_TOP_K)]
+Rank = Annotated[int, Range(1, MAX_SHOWN)]
 Speaker = Annotated[str, OneOf(SPEAKERS)]
 Name = Annotated[str, MaxLength(MAX_NAME)]
 Text = Annotated[str, MaxLength(MAX_TEXT)]
@@ -255,7 +269,7 @@ class _TurnRecord:
     top_k: Rank
     mode: Annotated[str, OneOf(MODES)]
     confidence: Unit
-    passages: Annotated[list[tuple[Whole, Rank, float, Name, Whole, Speaker]], MaxLength(MAX_TOP_K)]
+    passages: Annotated[list[tuple[Whole, Rank, float, Name, Whole, Speaker]], MaxLength(MAX_SHOWN)]
     previous: Annotated[str, MaxLength(MAX_QUESTION_CHARS)] = ""
     sentence: _SentenceRecord | None = None
     answer_confidence: Unit | None = None
@@ -265,6 +279,8 @@ class _TurnRecord:
     points: Annotated[
         list[tuple[Annotated[str, MaxLength(MAX_POINT)], Name, Whole, Whole, Whole, Speaker]], MaxLength(MAX_POINTS)
     ] = ()
+    reply_id: Annotated[str, MaxLength(MAX_REPLY_ID)] = ""
+    token: Annotated[str, MaxLength(MAX_TOKEN)] = ""
 
 
 def turns_from_records(records: Any, limit: int) -> list[Turn]:

@@ -8,6 +8,7 @@ holds is shown as text (:mod:`qa.web.render`), never rendered as HTML or Markdow
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from qa.inputs import MAX_QUESTION_CHARS, check_previous, shorten, visible_text
 from qa.types import Answer
 from qa.web import render
 from qa.web.citation import conversation_markdown
-from qa.web.conversation import Turn, to_records, turns_from_records
+from qa.web.conversation import MAX_SHOWN, Turn, to_records, turns_from_records
 from qa.web.suggest import suggestions
 
 # The conversation lives in the reader's browser as turns (qa.web.conversation:
@@ -31,6 +32,7 @@ from qa.web.suggest import suggestions
 KEPT_TURNS = 20
 FEEDBACK_OPTIONS = {"like": "Like", "dislike": "Dislike"}  # a turn's vote -> the chat's thumb
 BLANK = "Please type a question about the interview."
+Sign = Callable[[Turn], Turn]  # a reply just produced, with its vote token (qa.web.voting.sign_turn)
 
 
 def coerce_top_k(top_k: Any) -> int:
@@ -73,21 +75,28 @@ class Asked:
 
 
 def ask(
-    searcher: Searcher, message: Any, previous: list[str], top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+    searcher: Searcher,
+    message: Any,
+    previous: list[str],
+    top_k: Any = DEFAULT_TOP_K,
+    mode: Any = DEFAULT_MODE,
+    sign: Sign | None = None,
 ) -> Asked:
     """One question from the chat. ``previous`` are the questions asked before
     that a follow-up may lean on (the searcher reads the chain). A blank or
-    over-long message, or a bad setting, is a refused turn whose note says why."""
+    over-long message, or a bad setting, is a refused turn whose note says why.
+    ``sign`` gives the reply its vote token (only the server's replies get one)."""
     text = shown_message(message)
     if not isinstance(message, str) or not message.strip():
         return Asked(Turn.refused(text, BLANK, searcher.index_id, DEFAULT_TOP_K, DEFAULT_MODE), None)
     try:
-        k, mode = coerce_top_k(top_k), coerce_mode(mode)
+        k, mode = min(coerce_top_k(top_k), MAX_SHOWN), coerce_mode(mode)
         answer = searcher.ask(message, k=k, mode=mode, previous=previous)
     except (InvalidArgument, gr.Error) as exc:
         note = f"Sorry, I cannot answer that: {getattr(exc, 'message', str(exc))}."
         return Asked(Turn.refused(text, note, searcher.index_id, DEFAULT_TOP_K, DEFAULT_MODE), None)
-    return Asked(Turn.from_answer(answer, searcher.index_id, k, mode), answer)
+    turn = Turn.from_answer(answer, searcher.index_id, k, mode)
+    return Asked(sign(turn) if sign else turn, answer)
 
 
 def ask_turn(
@@ -138,24 +147,29 @@ def previous_questions(turns: list[Turn]) -> list[str]:
 
 
 def respond(
-    searcher: Searcher, message: Any, records: Any, top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+    searcher: Searcher,
+    message: Any,
+    records: Any,
+    top_k: Any = DEFAULT_TOP_K,
+    mode: Any = DEFAULT_MODE,
+    sign: Sign | None = None,
 ) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
     """The chat's submit: the cleared question box, the chat, and the turns
     (the browser's records, with this one added; the last KEPT_TURNS)."""
     turns = turns_from_records(records, KEPT_TURNS)
-    asked = ask(searcher, message, previous_questions(turns), top_k, mode)
+    asked = ask(searcher, message, previous_questions(turns), top_k, mode, sign)
     turns = [*turns, asked.turn][-KEPT_TURNS:]
     return "", chat_view(searcher, turns, asked.answer), to_records(turns)
 
 
 def retry(
-    searcher: Searcher, records: Any, top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+    searcher: Searcher, records: Any, top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, sign: Sign | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The last question asked again (with the settings as they are now), in place of its reply."""
     turns = turns_from_records(records, KEPT_TURNS)
     if not turns:
         return chat_view(searcher, turns), to_records(turns)
-    asked = ask(searcher, turns[-1].question, previous_questions(turns[:-1]), top_k, mode)
+    asked = ask(searcher, turns[-1].question, previous_questions(turns[:-1]), top_k, mode, sign)
     turns[-1] = asked.turn
     return chat_view(searcher, turns, asked.answer), to_records(turns)
 
@@ -168,14 +182,19 @@ def undo(searcher: Searcher, records: Any) -> tuple[str, dict[str, Any], list[di
 
 
 def restore(
-    searcher: Searcher, records: Any, question: Any = None, top_k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE
+    searcher: Searcher,
+    records: Any,
+    question: Any = None,
+    top_k: Any = DEFAULT_TOP_K,
+    mode: Any = DEFAULT_MODE,
+    sign: Sign | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The page opening: the conversation kept in the browser, then the
     question of the address (``/?q=...``), if any, asked."""
     turns = turns_from_records(records, KEPT_TURNS)
     if not (isinstance(question, str) and question.strip()):
         return chat_view(searcher, turns), to_records(turns)
-    asked = ask(searcher, question, previous_questions(turns), top_k, mode)
+    asked = ask(searcher, question, previous_questions(turns), top_k, mode, sign)
     turns = [*turns, asked.turn][-KEPT_TURNS:]
     return chat_view(searcher, turns, asked.answer), to_records(turns)
 

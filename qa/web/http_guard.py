@@ -8,6 +8,8 @@ back the conversation on screen) and no files. So, before a body is read:
 - a body over the size limit is refused with 413: by its Content-Length
   before a byte of it is read, or, sent in chunks without one, as soon as
   the bytes counted pass the limit (so at most the limit is ever held);
+- an address whose query (``/?q=...``) is over ``max_query_bytes`` is
+  refused with 414 (Gradio answered a long one with a 500 and a traceback);
 - a call by keywords (``/call/v2/<endpoint>``) naming a value the endpoint
   does not take, or whose body is not a JSON object, is refused with 422
   and a message that lists the names it takes (Gradio answered a bare 500).
@@ -37,17 +39,22 @@ class RequestGuard:
         app: ASGIApp,
         *,
         max_body_bytes: int,
+        max_query_bytes: int = 16 * 1024,
         refused_paths: Collection[str] = (),
         keyword_calls: Mapping[str, Collection[str]] | None = None,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_query_bytes = max_query_bytes
         self.refused_paths = tuple(path.rstrip("/") for path in refused_paths)
         self.keyword_calls = {path.rstrip("/"): tuple(names) for path, names in (keyword_calls or {}).items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if len(scope.get("query_string", b"")) > self.max_query_bytes:
+            await refuse(send, 414, f"the address is longer than {self.max_query_bytes // 1024} kB")
             return
         if self.refused_paths and scope["path"].rstrip("/").endswith(self.refused_paths):
             await refuse(send, 403, "this app takes no files")

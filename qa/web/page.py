@@ -22,7 +22,7 @@ from qa.feedback.store import FeedbackStore
 from qa.feedback.votes import MAX_COMMENT
 from qa.inputs import MAX_QUESTION_CHARS
 from qa.web import render
-from qa.web.conversation import turns_from_records
+from qa.web.conversation import MAX_SHOWN, turns_from_records
 from qa.web.handlers import (
     FEEDBACK_OPTIONS,
     KEPT_TURNS,
@@ -35,7 +35,8 @@ from qa.web.handlers import (
     retry,
     undo,
 )
-from qa.web.voting import send_comment, vote
+from qa.web.limits import RateLimit
+from qa.web.voting import send_comment, sign_turn, vote
 
 EXAMPLES = [
     "Why is CICA being turned into a full international organization?",
@@ -50,6 +51,8 @@ EXAMPLES = [
 # is the reader's own conversation, in the reader's own browser.
 CONVERSATION_KEY = "cica-qa-conversation-v1"
 CONVERSATION_SECRET = "cica-qa-conversation"
+AWAITING_KEY = "cica-qa-awaiting-comment-v1"
+VOTES_PER_MINUTE = 30
 DOWNLOAD_NAME = "cica-conversation.md"
 
 
@@ -77,14 +80,18 @@ HEADER = (
 )
 
 
-def build_demo(searcher: Searcher, feedback: FeedbackStore | None = None) -> gr.Blocks:
-    """The page over ``searcher``; like/dislike buttons only with a ``feedback`` store."""
+def build_demo(
+    searcher: Searcher, feedback: FeedbackStore | None = None, votes_per_minute: int = VOTES_PER_MINUTE
+) -> gr.Blocks:
+    """The page over ``searcher``; like/dislike buttons only with a ``feedback``
+    store, each client voting at most ``votes_per_minute`` times a minute."""
+    sign = (lambda turn: sign_turn(feedback, turn)) if feedback is not None else None
 
     def chat(message: str, records: list, top_k: float, mode: str) -> tuple[str, dict, list]:
-        return respond(searcher, message, records, top_k, mode)
+        return respond(searcher, message, records, top_k, mode, sign)
 
     def load(records: list, top_k: float, mode: str, request: gr.Request) -> tuple[dict, list]:
-        return restore(searcher, records, request.query_params.get("q"), top_k, mode)
+        return restore(searcher, records, request.query_params.get("q"), top_k, mode, sign)
 
     def ask(question: str = "", top_k: float = DEFAULT_TOP_K, previous: str = "", mode: str = DEFAULT_MODE) -> dict:
         return ask_json(searcher, question, top_k, previous, mode)
@@ -106,7 +113,7 @@ def build_demo(searcher: Searcher, feedback: FeedbackStore | None = None) -> gr.
             examples=[{"text": example} for example in EXAMPLES],
         )
         if feedback is not None:
-            _feedback_panel(feedback, chatbot, turns)
+            _feedback_panel(feedback, chatbot, turns, RateLimit(votes_per_minute))
         question = gr.Textbox(
             label="Your question about the interview",
             placeholder="Type a question and press Enter",
@@ -115,7 +122,7 @@ def build_demo(searcher: Searcher, feedback: FeedbackStore | None = None) -> gr.
             submit_btn="Ask",
         )
         with gr.Accordion("Settings", open=False, elem_id="settings"):
-            top_k = gr.Slider(1, 10, value=DEFAULT_TOP_K, step=1, label="Passages to show")
+            top_k = gr.Slider(1, MAX_SHOWN, value=DEFAULT_TOP_K, step=1, label="Passages to show")
             mode = gr.Radio(list(MODES), value=DEFAULT_MODE, label="Retrieval")
         with gr.Row():
             clear = gr.Button("New conversation", size="sm", variant="secondary")
@@ -130,9 +137,9 @@ def build_demo(searcher: Searcher, feedback: FeedbackStore | None = None) -> gr.
         chatbot.example_select(example_text, None, question, **private).then(chat, inputs, outputs, **private).then(
             None, **shown
         )
-        chatbot.retry(lambda r, k, m: retry(searcher, r, k, m), [turns, top_k, mode], [chatbot, turns], **private).then(
-            None, **shown
-        )
+        chatbot.retry(
+            lambda r, k, m: retry(searcher, r, k, m, sign), [turns, top_k, mode], [chatbot, turns], **private
+        ).then(None, **shown)
         chatbot.undo(lambda r: undo(searcher, r), [turns], outputs, **private)
         for cleared in (clear.click, chatbot.clear):
             cleared(lambda: ("", chat_view(searcher, []), []), None, outputs, **private)
@@ -151,7 +158,7 @@ def example_text(data: gr.SelectData) -> str:
     return data.value["text"]
 
 
-def _feedback_panel(store: FeedbackStore, chatbot: gr.Chatbot, turns: gr.BrowserState) -> None:
+def _feedback_panel(store: FeedbackStore, chatbot: gr.Chatbot, turns: gr.BrowserState, limit: RateLimit) -> None:
     """What a vote did, and the comment box a dislike opens, naming the
     question of the reply it is about; wired to the thumbs on every reply.
     The page's script moves the panel (always there, often empty) under the
@@ -163,21 +170,24 @@ def _feedback_panel(store: FeedbackStore, chatbot: gr.Chatbot, turns: gr.Browser
             with gr.Row():
                 send = gr.Button("Send comment", size="sm", variant="primary", elem_id="send-comment")
                 skip = gr.Button("No comment", size="sm", variant="secondary")
-    awaiting_comment = gr.State(None)  # the id of the dislike just stored, on the server: this session's only
+    # The signed reference to the dislike just stored, kept in the browser: a
+    # comment sent after the server restarted (its sessions gone) still finds its vote.
+    awaiting_comment = gr.BrowserState(None, storage_key=AWAITING_KEY, secret=CONVERSATION_SECRET)
 
-    def thumb(records: list, data: gr.LikeData) -> tuple[list, str, dict, int | None, dict]:
+    def thumb(records: list, data: gr.LikeData, request: gr.Request) -> tuple[list, str, dict, str | None, dict]:
         asked = comment_label(records, data.index)
-        records, said, vote_id = vote(store, records, data.index, data.liked)
+        client = request.client.host if request is not None and request.client is not None else ""
+        records, said, reference = vote(store, records, data.index, data.liked, client=client, limit=limit)
         return (
             records,
             render.text(said),
-            gr.update(visible=vote_id is not None),
-            vote_id,
+            gr.update(visible=reference is not None),
+            reference,
             gr.update(value="", label=asked),
         )
 
-    def comment_sent(vote_id: int | None, text: str) -> tuple[str, dict, None, str]:
-        return render.text(send_comment(store, vote_id, text)), gr.update(visible=False), None, ""
+    def comment_sent(reference: str | None, text: str) -> tuple[str, dict, None, str]:
+        return render.text(send_comment(store, reference, text)), gr.update(visible=False), None, ""
 
     private = {"api_visibility": "private"}
     chatbot.like(thumb, [turns], [turns, notice, dislike, awaiting_comment, comment], **private)

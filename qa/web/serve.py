@@ -139,7 +139,31 @@ def build_parser() -> argparse.ArgumentParser:
         "which several app replicas can share (default feedback/feedback.sqlite3)",
     )
     votes.add_argument("--no-feedback", action="store_true", help="no like/dislike buttons and no feedback store")
+    parser.add_argument(
+        "--votes-per-minute",
+        type=_at_least_1,
+        default=30,
+        metavar="N",
+        help="votes one client (address) may give in any minute (default 30)",
+    )
+    parser.add_argument(
+        "--max-votes",
+        type=_at_least_1,
+        default=1_000_000,
+        metavar="N",
+        help="votes the store keeps; once full, votes are refused with a notice (default 1000000)",
+    )
     return parser
+
+
+def _at_least_1(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of at least 1, not {value!r}")
+    return number
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -171,7 +195,7 @@ def main(argv: list[str] | None = None) -> None:
     store = None
     if not args.no_feedback:
         try:
-            store = FeedbackStore.open(args.feedback_db or default_url(config.feedback_dir))
+            store = FeedbackStore.open(args.feedback_db or default_url(config.feedback_dir), max_votes=args.max_votes)
         except FeedbackError as exc:
             _exit(f"error: {exc}; choose another store with --feedback-db, or run with --no-feedback")
     try:
@@ -180,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
         _exit(f"error: {exc}")
     try:
         launch(
-            build_demo(searcher, store),
+            build_demo(searcher, store, args.votes_per_minute),
             args.host,
             args.port,
             routes(read_sources(config.corpus_dir, searcher.index.manifest.corpus)),

@@ -110,10 +110,10 @@ def test_cli_on_an_unreadable_store_exits_2(tmp_path: Path, capsys: pytest.Captu
     assert capsys.readouterr().err == f"error: feedback store sqlite:///{database}: file is not a database\n"
     url = default_url(tmp_path / "newer")
     FeedbackStore.open(url).close()
-    set_schema_version(url, 2)
+    set_schema_version(url, 3)
     assert main(["feedback", "export", "--feedback-db", url]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: feedback store ") and "schema version 2" in err and err.count("\n") == 1
+    assert err.startswith("error: feedback store ") and "schema version 3" in err and err.count("\n") == 1
 
 
 def test_cli_never_prints_a_password(capsys: pytest.CaptureFixture[str]):

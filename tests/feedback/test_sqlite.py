@@ -26,7 +26,7 @@ def test_sqlite_store_is_made_on_first_use_in_wal_mode(tmp_path: Path):
     database = directory / "feedback.sqlite3"
     with sqlite3.connect(database) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        assert conn.execute("SELECT schema_version FROM feedback_meta").fetchall() == [(1,)]
+        assert conn.execute("SELECT schema_version FROM feedback_meta").fetchall() == [(2,)]
         assert conn.execute("SELECT count(*) FROM feedback_votes").fetchone() == (1,)
 
 
@@ -81,7 +81,7 @@ def test_default_url_survives_odd_directory_names(tmp_path: Path):
     [
         ("mysql://me:hunter22@db/feedback", "unsupported database 'mysql'"),
         ("sqlite://", "needs a file path"),
-        ("not a url", "Could not parse"),
+        ("not a url", "not a database URL"),
         ("postgresql://me:hunter22@127.0.0.1:1/feedback", "Connection refused"),
     ],
 )

@@ -10,13 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from qa.errors import FeedbackError, FeedbackNotFound, InvalidArgument
+from qa.errors import FeedbackNotFound, InvalidArgument
 from qa.eval.datasets import load_gold
-from qa.feedback import store as store_module
 from qa.feedback import votes as feedback
 from qa.feedback.store import FeedbackStore
 from qa.feedback.votes import DISLIKE, LIKE, StoredVote, Tally
-from tests.feedback.helpers import T0, make_vote, set_schema_version
+from tests.feedback.helpers import T0, make_vote
 
 
 @pytest.fixture
@@ -170,31 +169,6 @@ def test_many_users_at_once(store_url: str, shared: bool):
         assert (stats.votes, stats.likes, stats.dislikes) == (200, 100, 100)
     if common:
         common.close()
-
-
-def test_a_newer_schema_is_refused_in_one_line(store_url: str):
-    FeedbackStore.open(store_url).close()
-    set_schema_version(store_url, store_module.SCHEMA_VERSION + 1)
-    with pytest.raises(FeedbackError) as caught:
-        FeedbackStore.open(store_url)
-    message = str(caught.value)
-    assert "schema version 2; this program reads up to 1" in message and "\n" not in message
-
-
-def test_an_older_schema_is_migrated(store_url: str, monkeypatch: pytest.MonkeyPatch):
-    FeedbackStore.open(store_url).close()  # a version 1 store
-    steps: list[int] = []
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(store_module, "MIGRATIONS", {1: lambda conn: steps.append(1)})
-    with FeedbackStore.open(store_url) as store:
-        store.record(make_vote())
-    assert steps == [1]
-    with FeedbackStore.open(store_url):
-        pass
-    assert steps == [1], "a migrated store is not migrated again"
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 1)
-    with pytest.raises(FeedbackError, match="schema version 2"):
-        FeedbackStore.open(store_url)
 
 
 def test_open_without_create_finds_no_store(store_url: str, tmp_path: Path):

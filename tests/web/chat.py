@@ -6,7 +6,7 @@ import urllib.request
 import uuid
 
 from qa.feedback.store import FeedbackStore
-from qa.web import handlers
+from qa.web import handlers, voting
 
 
 def page_event(url: str, elem_id: str, trigger: str) -> tuple[int, int]:
@@ -55,8 +55,11 @@ def votes_in(url: str) -> int:
         return store.stats().votes
 
 
-def asked(searcher, *questions: str, k: int = 3) -> list:
+def asked(searcher, *questions: str, k: int = 3, store: FeedbackStore | None = None) -> list:
+    """The records of ``questions`` asked in turn; signed with ``store``'s key
+    (as the app signs them) when given, so that they can be voted on."""
+    sign = (lambda turn: voting.sign_turn(store, turn)) if store is not None else None
     records: list = []
     for question in questions:
-        _, _, records = handlers.respond(searcher, question, records, k, "hybrid")
+        _, _, records = handlers.respond(searcher, question, records, k, "hybrid", sign)
     return records

@@ -99,9 +99,11 @@ def test_the_longest_conversation_the_chat_keeps_is_well_within_the_request_limi
     1,000-character questions of characters HTML escapes, fits the server's
     limit with room to spare, and is stored."""
     records = []
-    for n in range(handlers.KEPT_TURNS + 5):
-        question = f"{n} When did Kuwait join? " + "&<" * 480
-        _, chat, records = handlers.respond(real_searcher, question, records, 10, "hybrid")
+    with FeedbackStore.open(feedback_url) as store:  # the app's store: its key signs the replies
+        for n in range(handlers.KEPT_TURNS + 5):
+            question = f"{n} When did Kuwait join? " + "&<" * 480
+            sign = lambda turn: voting.sign_turn(store, turn)  # noqa: E731
+            _, chat, records = handlers.respond(real_searcher, question, records, 10, "hybrid", sign)
     assert len(records) == handlers.KEPT_TURNS and len(chat["value"]) == 2 * handlers.KEPT_TURNS
     assert records[-1]["question"].startswith(f"{handlers.KEPT_TURNS + 4} When did Kuwait join?")
     reply = gr.Chatbot().postprocess(chat["value"]).model_dump()[-1]["content"]  # as the page holds it

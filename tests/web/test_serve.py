@@ -34,13 +34,21 @@ def run_app(*argv: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "app.py", *argv], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
-def test_a_feedback_store_that_cannot_be_opened_stops_the_start_in_one_line():
-    result = run_app("--feedback-db", "postgresql://qa:s3cret-pw@127.0.0.1:1/qa")
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("postgresql://qa:s3cret-pw@127.0.0.1:1/qa", "postgresql://qa:***@127.0.0.1:1/qa: "),
+        ("postgresql://qa:s3cret-pw@127.0.0.1:port/qa", "postgresql://qa:***@127.0.0.1:port/qa: the port must be"),
+        ("postgresql://qa:s3cret@-pw@127.0.0.1:1/qa", "postgresql://qa:***@127.0.0.1:1/qa: write an '@'"),
+    ],
+)
+def test_a_feedback_store_that_cannot_be_opened_stops_the_start_in_one_line(url, shown):
+    result = run_app("--feedback-db", url)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     (line,) = result.stderr.strip().splitlines()
-    assert line.startswith("error: feedback store postgresql://qa:***@127.0.0.1:1/qa: ")
+    assert line.startswith(f"error: feedback store {shown}")
     assert line.endswith("; choose another store with --feedback-db, or run with --no-feedback")
-    assert "s3cret-pw" not in result.stderr
+    assert "s3cret" not in result.stderr and "-pw" not in result.stderr
 
 
 def test_readme_documents_every_flag_of_the_app():
