@@ -23,7 +23,7 @@ import numpy as np
 from qa import __version__
 from qa.build.calibration import calibrate
 from qa.errors import CorpusError, InvalidArgument, ModelError
-from qa.index import keyword
+from qa.index import keyword, multilingual
 from qa.index.chunking import INTRODUCTION, chunk_corpus
 from qa.index.embedding import (
     Embedder,
@@ -89,6 +89,7 @@ def build(
         settings.probes,
         calibration=None,
         verifier=settings.verifier,
+        multilingual=settings.multilingual,
     )
     manifest = Manifest(
         spec=spec,
@@ -106,6 +107,7 @@ def build(
         question_vectors=_question_vectors(passages, embedder),
         passage_keywords=keyword.build([p.text for p in passages]),
         sentence_keywords=keyword.build(sentences),
+        multilingual_vectors=_multilingual_vectors(passages, settings, progress),
     )
     calibration, summary = calibrate(index, embedder, settings.scoring) if passages else (None, {})
     encoder_files = reused if reused is not None else _export(base, ref)
@@ -121,6 +123,8 @@ def build(
     files = index_files(
         passages, index.dense, sentence_vectors, index.question_vectors, index.passage_keywords, index.sentence_keywords
     )
+    if index.multilingual_vectors is not None:
+        files[multilingual.FILE] = multilingual.to_bytes(index.multilingual_vectors)
     written = write_index(index_dir, manifest, {**files, **encoder_files, **verifier_files})
     opened = OpenedIndex(dataclasses.replace(index, manifest=written), encoder_files, verifier_files)
     return opened, embedder.embedded
@@ -143,6 +147,16 @@ def _verifier_files(
     except ModelError as exc:
         log.warning("note: %s; answers are decided without the verifier", exc)
         return {}
+
+
+def _multilingual_vectors(passages: list[Passage], settings: Settings, progress: bool) -> np.ndarray | None:
+    """The passages in the multilingual view, when the settings want it (see
+    :mod:`qa.index.multilingual`): ~0.15 s a passage on one thread."""
+    if not settings.multilingual:
+        return None
+    if progress:
+        log.info("embedding %d passages in the multilingual view", len(passages))
+    return multilingual.MultilingualEncoder().passages([p.text for p in passages])
 
 
 def _chunk(documents: list[Document], embedder: Embedder, max_tokens: int, progress: bool) -> list[Passage]:
