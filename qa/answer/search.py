@@ -162,7 +162,7 @@ class Searcher:
     def across_languages(self) -> bool:
         """Whether questions in other languages are read through the multilingual
         view; without one (built with --no-multilingual), every question is read as English."""
-        return self.index.multilingual_vectors is not None
+        return self.index.multilingual is not None
 
     def _trace_across(self, shown: str, text: str, previous: str | None, k: int, language: str) -> Trace:
         """A question in another language (see :mod:`qa.answer.crosslingual`): the
@@ -170,7 +170,7 @@ class Searcher:
         ranking = crosslingual.rank(self.index, text, self.multilingual.questions([text])[0])
         hits = tuple(_hits(self.passages, ranking.scores, k))
         outcome = answerability.RELATED if ranking.topical else answerability.NOT_COVERED
-        raw, confidence = ranking.best_cosine, ranking.confidence
+        raw, confidence = ranking.evidence, ranking.confidence
         return Trace(shown, text, previous, hits, raw, confidence, None, None, None, outcome, language=language)
 
     def _scores(self, views: Views, alone: str | None) -> dict[str, np.ndarray]:

@@ -12,6 +12,7 @@ does not hold. It is imported only when there is work to do: it brings torch
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import platform
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ import numpy as np
 
 from qa import __version__
 from qa.build.calibration import calibrate
+from qa.build.probes import off_topic_probes, topical_anchors
 from qa.errors import CorpusError, InvalidArgument, ModelError
 from qa.index import keyword, multilingual
 from qa.index.chunking import INTRODUCTION, chunk_corpus
@@ -107,7 +109,7 @@ def build(
         question_vectors=_question_vectors(passages, embedder),
         passage_keywords=keyword.build([p.text for p in passages]),
         sentence_keywords=keyword.build(sentences),
-        multilingual_vectors=_multilingual_vectors(passages, settings, progress),
+        multilingual=_multilingual_view(passages, settings, progress),
     )
     calibration, summary = calibrate(index, embedder, settings.scoring) if passages else (None, {})
     encoder_files = reused if reused is not None else _export(base, ref)
@@ -123,8 +125,8 @@ def build(
     files = index_files(
         passages, index.dense, sentence_vectors, index.question_vectors, index.passage_keywords, index.sentence_keywords
     )
-    if index.multilingual_vectors is not None:
-        files[multilingual.FILE] = multilingual.to_bytes(index.multilingual_vectors)
+    if index.multilingual is not None:
+        files[multilingual.FILE] = index.multilingual.to_bytes()
     written = write_index(index_dir, manifest, {**files, **encoder_files, **verifier_files})
     opened = OpenedIndex(dataclasses.replace(index, manifest=written), encoder_files, verifier_files)
     return opened, embedder.embedded
@@ -149,14 +151,31 @@ def _verifier_files(
         return {}
 
 
-def _multilingual_vectors(passages: list[Passage], settings: Settings, progress: bool) -> np.ndarray | None:
-    """The passages in the multilingual view, when the settings want it (see
-    :mod:`qa.index.multilingual`): ~0.15 s a passage on one thread."""
+def _multilingual_view(
+    passages: list[Passage], settings: Settings, progress: bool
+) -> multilingual.MultilingualView | None:
+    """The passages and the anchor questions in the multilingual view, when the
+    settings want it (see :mod:`qa.index.multilingual`): ~0.15 s a passage on one thread."""
     if not settings.multilingual:
         return None
     if progress:
         log.info("embedding %d passages in the multilingual view", len(passages))
-    return multilingual.MultilingualEncoder().passages([p.text for p in passages])
+    topical, offtopic = _anchor_vectors()
+    vectors = _multilingual_encoder().passages([p.text for p in passages])
+    return multilingual.MultilingualView(vectors, topical, offtopic)
+
+
+@functools.cache
+def _multilingual_encoder() -> multilingual.MultilingualEncoder:
+    return multilingual.MultilingualEncoder()
+
+
+@functools.cache
+def _anchor_vectors() -> tuple[np.ndarray, np.ndarray]:
+    """The anchor questions in the multilingual view: the same for every corpus,
+    so embedded once a process (a few seconds), not once a build."""
+    encoder = _multilingual_encoder()
+    return encoder.questions(topical_anchors()), encoder.questions(off_topic_probes())
 
 
 def _chunk(documents: list[Document], embedder: Embedder, max_tokens: int, progress: bool) -> list[Passage]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from qa.build.probes import probes_sha256
+from qa.build.probes import anchors_sha256, probes_sha256
 from qa.build.verifier_export import shipped_identity
 from qa.config import DEFAULT_MAX_TOKENS, Config
 from qa.index.chunking import CHUNKING_VERSION
@@ -60,10 +60,12 @@ OFF = ""
 
 
 def _multilingual(config: Config, built: Manifest | None) -> str:
-    """The multilingual view wanted: as asked, else as the index was built, else on."""
+    """The multilingual view wanted: as asked, else as the index was built, else on.
+    Its identity is the model's and the anchor questions' (see qa.build.probes)."""
+    on = f"{MULTILINGUAL_MODEL}+anchors:{anchors_sha256()[:12]}"
     if config.multilingual is not None:
-        return MULTILINGUAL_MODEL if config.multilingual else OFF
-    return OFF if built is not None and built.spec.multilingual == OFF else MULTILINGUAL_MODEL
+        return on if config.multilingual else OFF
+    return OFF if built is not None and built.spec.multilingual == OFF else on
 
 
 def shipped_verifier() -> VerifierSpec | None:

@@ -52,7 +52,7 @@ def test_numbers_alone_do_not_rank_a_passage(tiny_searcher):
     """ "2022" is the one word of this question the interview uses: keyword
     search must not put the passage naming it first for that alone."""
     index = tiny_searcher.index
-    vector = np.zeros(index.multilingual_vectors.shape[1], dtype=np.float32)  # a question the view cannot place
+    vector = np.zeros(index.multilingual.passages.shape[1], dtype=np.float32)  # a question the view cannot place
     ranking = crosslingual.rank(index, "в 2022 году", vector)
     assert np.allclose(ranking.scores, 0.0)
 
@@ -68,7 +68,7 @@ def test_built_without_the_view_every_question_is_read_as_english(tiny_config, f
     config = tiny_config.with_overrides(multilingual=False)
     build_index(config, embedder_factory=fake_factory)
     manifest = json.loads((config.index_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["multilingual"] == "" and "multilingual.npy" not in manifest["artifacts"]
+    assert manifest["multilingual"] == "" and "multilingual.npz" not in manifest["artifacts"]
     searcher = open_searcher(tiny_config, embedder_factory=fake_factory)  # as built: stays without it
     assert read_manifest(config.index_dir) == searcher.index.manifest and not searcher.across_languages
     question = "Сколько государств-членов в Совещании?"
@@ -82,4 +82,4 @@ def test_the_view_is_part_of_the_index_identity(tiny_config, fake_factory):
     report = build_index(tiny_config.with_overrides(multilingual=True), embedder_factory=fake_factory)
     assert report.built and "multilingual" in report.reason
     manifest = read_manifest(tiny_config.index_dir)
-    assert manifest.spec.multilingual and "multilingual.npy" in manifest.artifacts
+    assert manifest.spec.multilingual and "multilingual.npz" in manifest.artifacts
