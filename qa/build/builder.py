@@ -23,7 +23,7 @@ import numpy as np
 
 from qa import __version__
 from qa.build.calibration import calibrate
-from qa.build.probes import off_topic_probes, topical_anchors
+from qa.build.probes import off_topic_anchors, topical_anchors
 from qa.errors import CorpusError, InvalidArgument, ModelError
 from qa.index import keyword, multilingual
 from qa.index.chunking import INTRODUCTION, chunk_corpus
@@ -175,7 +175,7 @@ def _anchor_vectors() -> tuple[np.ndarray, np.ndarray]:
     """The anchor questions in the multilingual view: the same for every corpus,
     so embedded once a process (a few seconds), not once a build."""
     encoder = _multilingual_encoder()
-    return encoder.questions(topical_anchors()), encoder.questions(off_topic_probes())
+    return encoder.questions(topical_anchors()), encoder.questions(off_topic_anchors())
 
 
 def _chunk(documents: list[Document], embedder: Embedder, max_tokens: int, progress: bool) -> list[Passage]:

@@ -62,7 +62,7 @@ OFF = ""
 def _multilingual(config: Config, built: Manifest | None) -> str:
     """The multilingual view wanted: as asked, else as the index was built, else on.
     Its identity is the model's and the anchor questions' (see qa.build.probes)."""
-    on = f"{MULTILINGUAL_MODEL}+anchors:{anchors_sha256()[:12]}"
+    on = f"{MULTILINGUAL_MODEL}+anchors:{anchors_sha256()[:12]}+questions"
     if config.multilingual is not None:
         return on if config.multilingual else OFF
     return OFF if built is not None and built.spec.multilingual == OFF else on

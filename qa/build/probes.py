@@ -23,6 +23,13 @@ def topical_anchors() -> list[str]:
     return off_topic_probes("topical.txt")
 
 
+def off_topic_anchors() -> list[str]:
+    """The off-topic probes that are questions (three words or more): greetings
+    and keyboard noise ("qwertyuiop", "...") sit close to every short question
+    in the multilingual view, so they are not anchors."""
+    return [probe for probe in off_topic_probes() if len(probe.split()) >= 3]
+
+
 def anchors_sha256() -> str:
     """The identity of both anchor sets the multilingual view embeds."""
     return sha256_bytes(_probe_file() + _probe_file("topical.txt"))
