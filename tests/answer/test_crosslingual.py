@@ -28,6 +28,8 @@ from qa.index.store import read_manifest
         ("When did Kuwait join CICA?", "en"),
         ("CICA 2022?", "en"),  # 12% English to the identifier: Latin letters stay English
         ("2026?", "en"),  # nothing to tell: as today
+        ("Wann ist Kuwait der CICA beigetreten?", "en"),  # plain ASCII is read as English, as before
+        ("Kuveyt CICA'ya ne zaman katıldı?", "tr"),  # Latin letters beyond ASCII: the identifier, when sure
     ],
 )
 def test_the_language_of_a_question(question, language):
