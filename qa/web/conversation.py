@@ -66,6 +66,7 @@ class Turn:
     vote: str | None = None
     kind: str = "fact"
     points: tuple[Point, ...] = ()
+    language: str = "en"  # the question's (qa.answer.language): the reply's words are in it
 
     def __post_init__(self) -> None:
         if self.outcome is not None:  # an outcome given as its text is that Outcome (ValueError when none)
@@ -94,6 +95,7 @@ class Turn:
             passages=shown,
             kind=answer.kind if answer.kind in KINDS else "fact",
             points=answer.points[:MAX_POINTS] if sentence is not None else (),
+            language=answer.language,
         )
 
     @classmethod
@@ -146,6 +148,7 @@ class Turn:
             previous=self.previous or None,
             kind=self.kind,
             points=self.points,
+            language=self.language,
         )
 
     def to_record(self) -> dict[str, Any]:
@@ -176,6 +179,7 @@ class Turn:
             "vote": self.vote,
             "kind": self.kind,
             "points": [[p.text, p.source, p.paragraph, p.start, p.end, p.speaker] for p in self.points],
+            "language": self.language,
         }
 
     @classmethod
@@ -201,6 +205,7 @@ class Turn:
             vote=kept.vote,
             kind=kept.kind,
             points=tuple(Point(*point) for point in kept.points),
+            language=kept.language,
         )
         if outcome is not None and not turn.question.strip():
             raise ValueError("an answer needs its question")
@@ -265,6 +270,7 @@ class _TurnRecord:
     points: Annotated[
         list[tuple[Annotated[str, MaxLength(MAX_POINT)], Name, Whole, Whole, Whole, Speaker]], MaxLength(MAX_POINTS)
     ] = ()
+    language: Annotated[str, MaxLength(16)] = "en"  # an ISO 639 code; only the known ones change the words
 
 
 def turns_from_records(records: Any, limit: int) -> list[Turn]:

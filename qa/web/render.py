@@ -82,7 +82,7 @@ def earlier_reply(turn: Turn, buttons: str = "") -> str:
     sentence and where the passages were, without their text or links (their
     ids and offsets may mean other text now)."""
     outcome = Outcome(turn.outcome)
-    parts = [_outcome(outcome, turn.question), f'<p class="qa-note">{EARLIER_BUILD}</p>']
+    parts = [_outcome(outcome, turn.question, None, turn.language), f'<p class="qa-note">{EARLIER_BUILD}</p>']
     if turn.sentence is not None:
         says = f"{wording.THE_INTERVIEWER_SAYS} " if turn.sentence.speaker == "interviewer" else ""
         parts.append(f'<blockquote class="qa-answer"><p>{says}{text(turn.sentence.text)}</p></blockquote>')
