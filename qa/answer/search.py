@@ -167,8 +167,12 @@ class Searcher:
     def _trace_across(self, shown: str, text: str, previous: str | None, k: int, language: str) -> Trace:
         """A question in another language (see :mod:`qa.answer.crosslingual`): the
         passages, related or not covered, never a claimed sentence."""
-        ranking = crosslingual.rank(self.index, text, self.multilingual.questions([text])[0])
-        hits = tuple(_hits(self.passages, ranking.scores, k))
+        vectors = self.multilingual.questions([text, shown] if previous else [text])
+        ranking = crosslingual.rank(self.index, text, vectors[0])
+        scores = ranking.scores
+        if previous:  # a follow-up: read with the previous question's words, and alone (as in English)
+            scores = mean_of_rankings(scores, crosslingual.rank(self.index, shown, vectors[1]).scores)
+        hits = tuple(_hits(self.passages, scores, k))
         outcome = answerability.RELATED if ranking.topical else answerability.NOT_COVERED
         raw, confidence = ranking.evidence, ranking.confidence
         return Trace(shown, text, previous, hits, raw, confidence, None, None, None, outcome, language=language)
@@ -209,7 +213,9 @@ class Searcher:
         if isinstance(previous, list | tuple):  # a conversation's questions: the chain read once, here
             previous = previous_of([q for q in previous if isinstance(q, str)], self.uses_word)
         previous = clean_previous(previous)
-        combined = with_previous(shown, previous, self.uses_word) if previous else None
+        # In another language, no word is one the (English) corpus uses: a short question leans on the one before.
+        foreign = self.across_languages and not shown.isascii() and language_of(shown) != ENGLISH
+        combined = with_previous(shown, previous, None if foreign else self.uses_word) if previous else None
         return (shown, combined, previous, k, mode) if combined else (shown, shown, None, k, mode)
 
 

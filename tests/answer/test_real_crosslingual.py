@@ -33,3 +33,10 @@ def test_a_russian_question_names_its_passage_and_its_language_in_the_json(real_
     answer = real_searcher.ask("Какие страны присоединились к СВМДА в 2022 году?", k=3).to_dict()
     assert answer["outcome"] == "related" and answer["language"] == "ru" and answer["answer"] is None
     assert "Kuwait joining in 2022" in answer["passages"][0]["text"]
+
+
+def test_a_russian_follow_up_is_read_with_the_question_before(real_searcher):
+    previous = "Какая страна стала председателем СВМДА в декабре 2024 года?"
+    answer = real_searcher.ask("А какой у неё главный приоритет?", k=3, previous=previous)
+    assert answer.previous == previous and answer.language == "ru"
+    assert "Azerbaijani Chairmanship" in answer.hits[0].passage.text  # alone, "priority" finds the Catalogue first
