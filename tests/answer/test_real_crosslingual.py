@@ -26,7 +26,7 @@ def test_dev_questions_find_their_passage_and_none_is_claimed(real_searcher):
 def test_dev_off_topic_questions_are_not_covered(real_searcher):
     off_topic = [q for q in DEV if q["kind"] == "offtopic"]
     covered = [q["question"] for q in off_topic if real_searcher.ask(q["question"]).outcome != "not_covered"]
-    assert len(covered) <= 2, covered  # 48 of 50 below the threshold chosen on them
+    assert len(covered) <= 2, covered  # 49 of 50 below the threshold chosen on them
 
 
 def test_a_russian_question_names_its_passage_and_its_language_in_the_json(real_searcher):
