@@ -175,7 +175,10 @@ class Searcher:
         hits = tuple(_hits(self.passages, scores, k))
         outcome = answerability.RELATED if ranking.topical else answerability.NOT_COVERED
         raw, confidence = ranking.evidence, ranking.confidence
-        return Trace(shown, text, previous, hits, raw, confidence, None, None, None, outcome, language=language)
+        # No sentence is chosen, so none answers it: 0 when on topic (as the JSON's contract
+        # says of "related": below 0.5), null when not covered.
+        probability = 0.0 if outcome == answerability.RELATED else None
+        return Trace(shown, text, previous, hits, raw, confidence, None, None, probability, outcome, language=language)
 
     def _scores(self, views: Views, alone: str | None) -> dict[str, np.ndarray]:
         """Each mode's scores. A follow-up is searched as read with the previous

@@ -40,6 +40,7 @@ def test_a_russian_question_ranks_by_the_multilingual_view_and_claims_nothing(ti
     answer = tiny_searcher.ask("Сколько государств-членов в Совещании?", k=2)
     assert answer.language == "ru"
     assert answer.outcome in ("related", "not_covered") and answer.sentence is None
+    assert answer.answer_confidence == (0.0 if answer.outcome == "related" else None)  # the JSON's contract
     assert answer.hits[0].passage.text.startswith("The Conference now has 28 member states")
     assert answer.to_dict()["language"] == "ru" and list(answer.to_dict())[-1] == "language"
 
