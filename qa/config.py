@@ -28,6 +28,9 @@ class Config:
     # asking never rebuilds an index that was built with other settings.
     model: str | None = None
     max_tokens: int | None = None
+    # The multilingual view (questions in Russian, Kazakh, Chinese, ...): None
+    # means "as the existing index was built, else on"; False is --no-multilingual.
+    multilingual: bool | None = None
 
     def with_overrides(self, **changes: object) -> Config:
         """A copy with every change that is not None applied."""

@@ -199,6 +199,8 @@ class Answer:
     closest: AnswerSentence | None = None
     # Why the reader claimed the sentence, or did not ("it names another ordinal ...").
     reason: str | None = None
+    # The question's language (ISO 639-1): "en", or "ru", "kk", "zh", ... read through the multilingual view.
+    language: str = "en"
 
     @property
     def abstained(self) -> bool:
@@ -223,6 +225,7 @@ class Answer:
             "passages": [hit.to_dict() for hit in self.hits],
             "closest": None if self.closest is None else _sentence_dict(self.closest),
             "reason": self.reason,
+            "language": self.language,
         }
 
 

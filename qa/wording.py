@@ -32,21 +32,70 @@ OUTCOMES = {
         "Not about the interview", "The interview is not about this.", "The closest passages, about something else"
     ),
 }
+# The same for questions in Russian, Kazakh and Chinese: the interview and its
+# passages stay in English, what the chat says around them is in the question's language.
+LOCALISED = {
+    "ru": {
+        Outcome.ANSWERED: OutcomeWords("Есть ответ", "В интервью есть ответ на этот вопрос.", "Откуда ответ"),
+        Outcome.RELATED: OutcomeWords(
+            "Обсуждается, но без ответа",
+            "В интервью говорится об этом, но прямого ответа нет.",
+            "Ближайшие отрывки, которые не отвечают на вопрос",
+        ),
+        Outcome.NOT_COVERED: OutcomeWords("Не об интервью", "Интервью не об этом.", "Ближайшие отрывки, о другом"),
+    },
+    "kk": {
+        Outcome.ANSWERED: OutcomeWords("Жауап бар", "Сұхбатта бұл сұраққа жауап бар.", "Жауап қайдан алынды"),
+        Outcome.RELATED: OutcomeWords(
+            "Талқыланады, бірақ жауап жоқ",
+            "Сұхбатта бұл туралы айтылады, бірақ тікелей жауап жоқ.",
+            "Жауап бермейтін ең жақын үзінділер",
+        ),
+        Outcome.NOT_COVERED: OutcomeWords(
+            "Сұхбат бұл туралы емес", "Сұхбат бұл туралы емес.", "Ең жақын үзінділер, басқа тақырыпта"
+        ),
+    },
+    "zh": {
+        Outcome.ANSWERED: OutcomeWords("已回答", "采访回答了这个问题。", "答案出处"),
+        Outcome.RELATED: OutcomeWords(
+            "有所讨论，但未回答", "采访谈到了这一点，但没有直接回答。", "最接近的段落（并未回答）"
+        ),
+        Outcome.NOT_COVERED: OutcomeWords("与采访无关", "采访没有涉及这个问题。", "最接近的段落（关于其他内容）"),
+    },
+}
+# "From the English interview", with the reader's question echoed (a question in another language).
+FROM_ENGLISH = {
+    "en": "From the English interview. Your question: “{question}”",
+    "ru": "Из интервью на английском языке. Ваш вопрос: «{question}»",
+    "kk": "Ағылшын тіліндегі сұхбаттан. Сіздің сұрағыңыз: «{question}»",
+    "zh": "出自英文采访。您的问题：“{question}”",
+}
+CLOSEST_PASSAGE = {
+    "en": "The closest passage", "ru": "Ближайший отрывок", "kk": "Ең жақын үзінді", "zh": "最接近的段落"
+}  # fmt: skip
 THE_INTERVIEWER_SAYS = "The interviewer says:"
 NEVER_NAMES = "the interview never names"  # how qa.answer's reasons start when a name is unknown to it
 
 
-def outcome(value: Outcome | str) -> OutcomeWords:
-    """The words for ``value`` (an Outcome or its JSON text)."""
-    return OUTCOMES[Outcome(value)]
+def outcome(value: Outcome | str, language: str = "en") -> OutcomeWords:
+    """The words for ``value`` (an Outcome or its JSON text), in ``language``
+    when they are written in it, else in English."""
+    return LOCALISED.get(language, OUTCOMES)[Outcome(value)]
 
 
-def reply_sentence(value: Outcome | str, question: str, reason: str | None = None) -> str:
+def from_english(question: str, language: str) -> str:
+    """The note over a reply to a question not in English: its passages are the English interview's."""
+    return FROM_ENGLISH.get(language, FROM_ENGLISH["en"]).format(question=question)
+
+
+def reply_sentence(value: Outcome | str, question: str, reason: str | None = None, language: str = "en") -> str:
     """The plain sentence a reply to ``question`` says under its badge: for
     "related", what the interview does not say (:func:`not_said`); for a
     question about a name the interview never uses, that (``reason``);
-    otherwise the outcome's own sentence."""
+    otherwise the outcome's own sentence (always, in another ``language``)."""
     value = Outcome(value)
+    if language != "en":  # not_said() speaks English grammar; the outcome's own sentence in the question's language
+        return outcome(value, language).sentence
     if value == Outcome.RELATED and question.strip():
         return not_said(question)
     if value == Outcome.NOT_COVERED and reason and reason.startswith(NEVER_NAMES):

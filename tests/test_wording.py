@@ -46,3 +46,15 @@ def test_the_words_are_plain_sentences_and_badges_differ():
     assert len({w.badge for w in wording.OUTCOMES.values()}) == 3
     for words in wording.OUTCOMES.values():
         assert words.sentence.endswith(".") and "seem" not in words.sentence  # no hedging
+
+
+def test_a_question_in_russian_kazakh_or_chinese_is_told_the_outcome_in_its_language():
+    for language in ("ru", "kk", "zh"):
+        for value in Outcome:
+            said, english = wording.outcome(value, language), wording.outcome(value)
+            assert said.badge != english.badge and said.sentence != english.sentence
+    assert wording.outcome("related", "tr") == wording.outcome("related")  # not written in Turkish: English
+    # not_said() would build an English sentence around a Russian question: the outcome's own sentence instead.
+    question = "Какой бюджет у СВМДА?"
+    assert wording.reply_sentence("related", question, None, "ru") == wording.LOCALISED["ru"][Outcome.RELATED].sentence
+    assert wording.from_english(question, "ru") == f"Из интервью на английском языке. Ваш вопрос: «{question}»"

@@ -25,9 +25,18 @@ _REFERS_BACK = frozenset(
         *("it", "its", "it's", "itself", "they", "them", "their", "theirs", "themselves"),
         *("this", "that", "these", "those", "he", "him", "his", "she", "her", "hers"),
         *("there", "then", "such", "another", "same", "former", "latter"),
+        # Russian and Kazakh (a question in another language, see qa.answer.crosslingual)
+        *("он", "она", "оно", "они", "его", "её", "ее", "их", "ему", "ей", "им", "этот", "эта", "это", "эти"),
+        *("этого", "этой", "этом", "там", "тогда", "такой", "такие", "свой", "своя", "свои"),
+        *("ол", "олар", "оның", "олардың", "бұл", "осы", "сол", "онда", "оған"),
     }
 )
-_CONTINUES = re.compile(r"^(and|but|also|so|or|then|what about|how about|what else|why not|how come)\b", re.I)
+# Chinese is written without spaces: these refer back wherever they stand.
+_REFERS_BACK_ZH = re.compile(r"它|他们|她们|他|她|其|那里|那个|这个|该")
+_CONTINUES = re.compile(
+    r"^(and|but|also|so|or|then|what about|how about|what else|why not|how come|а|и|ещё|еще|тогда|ал|және|那么|还有)\b",
+    re.I,
+)
 MAX_CONTENT_WORDS = 2
 
 
@@ -41,7 +50,7 @@ Known = Callable[[str], bool]
 
 def leans_on_previous(question: str, known: Known | None = None) -> bool:
     words = [w.lower() for w in _WORDS.findall(question)]
-    if any(w in _REFERS_BACK for w in words) or _CONTINUES.match(question.strip()):
+    if any(w in _REFERS_BACK for w in words) or _CONTINUES.match(question.strip()) or _REFERS_BACK_ZH.search(question):
         return True
     content = content_words(question)
     return len(content) <= MAX_CONTENT_WORDS and (known is None or all(map(known, content)))

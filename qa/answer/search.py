@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
-from qa.answer import answerability
+from qa.answer import answerability, crosslingual
 from qa.answer import sentence as answer_sentence
 from qa.answer.followup import previous_of, with_previous
 from qa.answer.fusion import mean_of_rankings, top_ids
+from qa.answer.language import ENGLISH, language_of
 from qa.answer.names import Lexicon
 from qa.answer.reader import Reading, Verifier, read
 from qa.answer.retrieval import Views, evidence, mode_scores, passage_views, question_evidence
@@ -32,6 +33,7 @@ from qa.answer.short import short_answer
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K
 from qa.index import keyword
 from qa.index.embedding import Embedder
+from qa.index.multilingual import MultilingualEncoder
 from qa.index.spec import IndexSpec
 from qa.index.store import StoredIndex
 from qa.inputs import check_mode, check_top_k, clean_previous, clean_question
@@ -51,6 +53,7 @@ class Trace:
     probability: float | None  # that the chosen sentence answers the question
     outcome: str
     reading: Reading | None = None  # the reader's candidates, checks and decision
+    language: str = ENGLISH  # the question's (qa.answer.language)
 
 
 class Searcher:
@@ -63,6 +66,11 @@ class Searcher:
     def lexicon(self) -> Lexicon:
         """The names the corpus uses, for the reader's checks (built once, on first use)."""
         return Lexicon([p.text for p in self.passages] + sorted({p.section for p in self.passages}))
+
+    @functools.cached_property
+    def multilingual(self) -> MultilingualEncoder:
+        """The multilingual question encoder (loaded on the first question in another language)."""
+        return MultilingualEncoder()
 
     @property
     def passages(self) -> list[Passage]:
@@ -92,7 +100,7 @@ class Searcher:
         closest = chosen if trace.outcome == answerability.RELATED else None
         return Answer(
             trace.question, trace.outcome, sentence, trace.hits, trace.confidence, trace.probability, trace.previous,
-            closest=closest, reason=_reason(trace),
+            closest=closest, reason=_reason(trace), language=trace.language,
         )  # fmt: skip
 
     def chosen_sentence(self, trace: Trace) -> AnswerSentence | None:
@@ -110,6 +118,9 @@ class Searcher:
         shown, text, previous, k, mode = self._prepare(question, k, mode, previous)
         if not self.passages:
             return Trace(shown, text, previous, (), 0.0, 0.0, None, None, None, answerability.NOT_COVERED)
+        language = language_of(shown)
+        if language != ENGLISH and self.across_languages:
+            return self._trace_across(shown, text, previous, k, language)
         scoring, calibration = self.spec.scoring, self.spec.calibration
         vector = self.embedder.encode([text])[0]
         views = passage_views(self.index, text, vector, scoring.candidates)
@@ -132,16 +143,42 @@ class Searcher:
         if reading is not None and reading.foreign is not None:
             # "Who is the Secretary General of NATO?": about something the interview never names.
             outcome = answerability.NOT_COVERED
-        return Trace(shown, text, previous, hits, raw, confidence, found, values, probability, outcome, reading)
+        return Trace(
+            shown, text, previous, hits, raw, confidence, found, values, probability, outcome, reading, language
+        )
 
     def search(self, question: Any, k: Any = DEFAULT_TOP_K, mode: Any = DEFAULT_MODE, previous: Any = "") -> list[Hit]:
         """The ranked passages alone: no confidence, no answer sentence."""
         shown, text, previous, k, mode = self._prepare(question, k, mode, previous)
         if not self.passages:
             return []
+        if self.across_languages and (language := language_of(shown)) != ENGLISH:
+            return list(self._trace_across(shown, text, previous, k, language).hits)
         vector = self.embedder.encode([text])[0]
         views = passage_views(self.index, text, vector, self.spec.scoring.candidates)
         return _hits(self.passages, self._scores(views, shown if previous else None)[mode], k)
+
+    @property
+    def across_languages(self) -> bool:
+        """Whether questions in other languages are read through the multilingual
+        view; without one (built with --no-multilingual), every question is read as English."""
+        return self.index.multilingual is not None
+
+    def _trace_across(self, shown: str, text: str, previous: str | None, k: int, language: str) -> Trace:
+        """A question in another language (see :mod:`qa.answer.crosslingual`): the
+        passages, related or not covered, never a claimed sentence."""
+        vectors = self.multilingual.questions([text, shown] if previous else [text])
+        ranking = crosslingual.rank(self.index, text, vectors[0])
+        scores = ranking.scores
+        if previous:  # a follow-up: read with the previous question's words, and alone (as in English)
+            scores = mean_of_rankings(scores, crosslingual.rank(self.index, shown, vectors[1]).scores)
+        hits = tuple(_hits(self.passages, scores, k))
+        outcome = answerability.RELATED if ranking.topical else answerability.NOT_COVERED
+        raw, confidence = ranking.evidence, ranking.confidence
+        # No sentence is chosen, so none answers it: 0 when on topic (as the JSON's contract
+        # says of "related": below 0.5), null when not covered.
+        probability = 0.0 if outcome == answerability.RELATED else None
+        return Trace(shown, text, previous, hits, raw, confidence, None, None, probability, outcome, language=language)
 
     def _scores(self, views: Views, alone: str | None) -> dict[str, np.ndarray]:
         """Each mode's scores. A follow-up is searched as read with the previous
@@ -179,7 +216,9 @@ class Searcher:
         if isinstance(previous, list | tuple):  # a conversation's questions: the chain read once, here
             previous = previous_of([q for q in previous if isinstance(q, str)], self.uses_word)
         previous = clean_previous(previous)
-        combined = with_previous(shown, previous, self.uses_word) if previous else None
+        # In another language, no word is one the (English) corpus uses: a short question leans on the one before.
+        foreign = self.across_languages and not shown.isascii() and language_of(shown) != ENGLISH
+        combined = with_previous(shown, previous, None if foreign else self.uses_word) if previous else None
         return (shown, combined, previous, k, mode) if combined else (shown, shown, None, k, mode)
 
 

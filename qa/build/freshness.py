@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from qa.build.probes import probes_sha256
+from qa.build.probes import anchors_sha256, probes_sha256
 from qa.build.verifier_export import shipped_identity
 from qa.config import DEFAULT_MAX_TOKENS, Config
 from qa.index.chunking import CHUNKING_VERSION
 from qa.index.embedding import ModelRef, resolve_model
 from qa.index.keyword import ANALYSER
+from qa.index.multilingual import MODEL_ID as MULTILINGUAL_MODEL
 from qa.index.spec import FITTED, ChunkingSpec, Manifest, ScoringSpec, Settings, VerifierSpec
 from qa.records import parse
 from qa.types import Document
@@ -49,7 +50,22 @@ def wanted(config: Config, built: Manifest | None) -> tuple[ModelRef, Settings]:
     max_tokens = config.max_tokens or (built.spec.chunking.max_tokens if built else DEFAULT_MAX_TOKENS)
     ref = resolve_model(model)
     chunking = ChunkingSpec(CHUNKING_VERSION, max_tokens)
-    return ref, Settings(ref.id, chunking, SCORING, probes_sha256(), shipped_verifier())
+    settings = Settings(ref.id, chunking, SCORING, probes_sha256(), shipped_verifier(), _multilingual(config, built))
+    return ref, settings
+
+
+# The manifest's "multilingual": the view's model id, or OFF when the build was
+# asked for none (--no-multilingual); None (an index from before the view) is upgraded.
+OFF = ""
+
+
+def _multilingual(config: Config, built: Manifest | None) -> str:
+    """The multilingual view wanted: as asked, else as the index was built, else on.
+    Its identity is the model's and the anchor questions' (see qa.build.probes)."""
+    on = f"{MULTILINGUAL_MODEL}+anchors:{anchors_sha256()[:12]}+questions"
+    if config.multilingual is not None:
+        return on if config.multilingual else OFF
+    return OFF if built is not None and built.spec.multilingual == OFF else on
 
 
 def shipped_verifier() -> VerifierSpec | None:

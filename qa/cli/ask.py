@@ -78,12 +78,14 @@ def run_ask(args: argparse.Namespace, config: Config) -> int:
 def format_answer(answer: Answer) -> str:
     width = min(100, shutil.get_terminal_size((100, 20)).columns)
     lines = [f"Q: {answer.question}"]
+    if answer.language != "en":
+        lines.append(f"   ({wording.from_english(answer.question, answer.language)})")
     if answer.previous:
         lines += textwrap.wrap(
             f"(read together with: {answer.previous})", width, initial_indent="   ", subsequent_indent="   "
         )
-    words = wording.outcome(answer.outcome)
-    said = wording.reply_sentence(answer.outcome, answer.question, answer.reason)
+    words = wording.outcome(answer.outcome, answer.language)
+    said = wording.reply_sentence(answer.outcome, answer.question, answer.reason, answer.language)
     if answer.outcome == Outcome.ANSWERED and answer.sentence is not None:
         says = "(the interviewer says) " if answer.sentence.speaker == "interviewer" else ""
         if answer.sentence.short is not None:  # the short answer first, its sentence under it
@@ -93,7 +95,9 @@ def format_answer(answer: Answer) -> str:
             lines += textwrap.wrap(says + answer.sentence.text, width, initial_indent="A: ", subsequent_indent="   ")
         lines.append(f"   (on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f})")
     elif answer.outcome == Outcome.RELATED:
-        sure = f"(on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f})"
+        sure = f"(on topic {answer.confidence:.2f}" + (
+            f", answer {answer.answer_confidence:.2f})" if answer.answer_confidence is not None else ")"
+        )
         lines += textwrap.wrap(f"A: {said} {sure}", width, subsequent_indent="   ")
         if answer.closest is not None:
             lines += textwrap.wrap(

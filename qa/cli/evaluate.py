@@ -111,7 +111,7 @@ def run_eval(args: argparse.Namespace, config: Config) -> int:
 def _run_blind(args: argparse.Namespace, config: Config) -> int:
     """``eval --blind F``: the blind sets alone, each reported apart."""
     from qa import open_searcher
-    from qa.eval.blind import evaluate_blind, load_blind
+    from qa.eval.blind import by_language, evaluate_blind, load_blind
     from qa.index.documents import load_corpus
 
     paths = []
@@ -128,7 +128,7 @@ def _run_blind(args: argparse.Namespace, config: Config) -> int:
     if args.json:
         print(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
     else:
-        print("\n\n".join(r.to_table() for r in reports))
+        print("\n\n".join([*(r.to_table() for r in reports), "\n".join(by_language(reports))]))
     return 0
 
 

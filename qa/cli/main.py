@@ -37,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         index_dir=args.index,
         model=args.model,
         max_tokens=getattr(args, "max_tokens", None),
+        multilingual=getattr(args, "multilingual", None),
     )
     if sys.stdout is None:  # started with standard output closed (``>&-``): answers would vanish
         print("error: standard output is closed: nothing could be written", file=sys.stderr)
@@ -84,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("-f", "--force", action="store_true", help="rebuild even if the index is up to date")
     build.add_argument(
         "--max-tokens", type=at_least(MIN_MAX_TOKENS), help="largest passage in word pieces (default 128)"
+    )
+    build.add_argument(
+        "--multilingual",
+        action=argparse.BooleanOptionalAction,
+        help="the multilingual view, for questions in Russian, Kazakh, Chinese, ... (default: as built, else on)",
     )
     build.set_defaults(run=run_build)
 

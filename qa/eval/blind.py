@@ -146,6 +146,19 @@ class BlindReport:
         return "\n".join(lines + table(rows))
 
 
+def by_language(reports: Sequence[BlindReport]) -> list[str]:
+    """One row per language, every set in it together: retrieval of the
+    answerable questions, off-topic ones not covered, claims right of made."""
+    results = [r for report in reports for r in report.results]
+    rows = [["language", "questions", "hit@1", "hit@5", "MRR", "off topic not covered", "claims right"]]
+    for language in sorted({r.item.language for r in results}):
+        f = BlindReport(language, tuple(r for r in results if r.item.language == language)).figures()
+        retrieval = [f"{f['hit@1']:.2f}", f"{f['hit@5']:.2f}", f"{f['mrr']:.2f}"] if f["answerable"] else ["-"] * 3
+        claims = f"{f['claimed_right']}/{f['claimed_right'] + f['claimed_wrong']}"
+        rows.append([language, str(f["questions"]), *retrieval, f"{f['offtopic_not_covered']}/{f['offtopic']}", claims])
+    return ["per language (its sets together):", *table(rows)]
+
+
 def evaluate_blind(
     searcher: Searcher, name: str, questions: Sequence[BlindQuestion], texts: Mapping[str, str], k: int = 5
 ) -> BlindReport:

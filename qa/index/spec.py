@@ -110,6 +110,7 @@ class Settings:
     scoring: ScoringSpec
     probes: str  # sha256 of the off-topic probe set
     verifier: VerifierSpec | None = None
+    multilingual: str | None = None  # model id of the multilingual view (qa.index.multilingual); None: none
 
     def changes(self, wanted: Settings) -> list[str]:
         """What differs from ``wanted``, in words; empty when nothing does."""
@@ -126,6 +127,8 @@ class Settings:
             found.append("the calibration probes changed")
         if self.verifier != wanted.verifier:
             found.append("the verifier changed")
+        if self.multilingual != wanted.multilingual:
+            found.append("the multilingual view " + ("is wanted" if wanted.multilingual else "is not wanted"))
         return found
 
     def needs_rebuild(self, wanted: Settings) -> bool:
@@ -136,6 +139,7 @@ class Settings:
             or self.chunking != wanted.chunking
             or self.scoring.analyser != wanted.scoring.analyser
             or self.verifier != wanted.verifier
+            or self.multilingual != wanted.multilingual
         )
 
 
@@ -147,10 +151,11 @@ class IndexSpec:
     probes: str
     calibration: Calibration | None  # None: an empty corpus, nothing to calibrate
     verifier: VerifierSpec | None = None
+    multilingual: str | None = None
 
     @property
     def settings(self) -> Settings:
-        return Settings(self.model.id, self.chunking, self.scoring, self.probes, self.verifier)
+        return Settings(self.model.id, self.chunking, self.scoring, self.probes, self.verifier, self.multilingual)
 
 
 @dataclass(frozen=True)

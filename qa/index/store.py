@@ -9,6 +9,7 @@
     questions.npy        row i: unit vector of passage i's interviewer question
     keyword.passages.*   bm25s index over passages (document i = passage i)
     keyword.sentences.*  bm25s index over sentences (document j = sentence row j)
+    multilingual.npz     the multilingual view (qa.index.multilingual): passages and anchors, when built
     encoder.*, tokenizer.json
                          the model exported to ONNX, when it could be exported
 
@@ -40,7 +41,7 @@ import numpy as np
 
 from qa.errors import IndexCorrupt, IndexNotFound, IndexWriteError
 from qa.files import HeldFile, as_bytes, atomic_write, hold_file, sha256_bytes
-from qa.index import keyword
+from qa.index import keyword, multilingual
 from qa.index.embedding import Embedder, EmbedderFactory, encoder_for
 from qa.index.onnx_encoder import ENCODER_FILE
 from qa.index.onnx_encoder import FILES as ENCODER_FILES
@@ -69,6 +70,7 @@ class StoredIndex:
     question_vectors: np.ndarray  # row i: the interviewer question of passage i (zeros if none)
     passage_keywords: Any  # bm25s.BM25, document i = passage i
     sentence_keywords: Any  # bm25s.BM25, document j = row j of sentence_vectors
+    multilingual: multilingual.MultilingualView | None = None  # questions in other languages
 
     @property
     def spec(self) -> IndexSpec:
@@ -178,6 +180,7 @@ def read_index(index_dir: Path) -> OpenedIndex:
             question_vectors=_npy(files[QUESTIONS]),
             passage_keywords=keyword.from_files(files, PASSAGE_KEYWORDS),
             sentence_keywords=keyword.from_files(files, SENTENCE_KEYWORDS),
+            multilingual=multilingual.from_files(files),
         )
     except Exception as exc:  # any parse failure of a checksummed file means a foreign writer
         raise IndexCorrupt(f"unreadable index in {index_dir}: {exc}") from exc
@@ -328,6 +331,7 @@ def _check_consistent(index: StoredIndex, where: Path) -> None:
         (any(p.id != i for i, p in enumerate(index.passages)), "passage ids out of order"),
         ((counts.passages, counts.sentences) != (passages, sentences), "the manifest's counts differ"),
         (passages > 0 and spec.calibration is None, "no calibration"),
+        (bool(spec.multilingual) and not multilingual.fits(index.multilingual, passages), "no multilingual view"),
     ]
     for failed, message in problems:
         if failed:

@@ -72,6 +72,7 @@ class Turn:
     points: tuple[Point, ...] = ()
     reply_id: str = ""  # unique per reply the server produced: one vote per reply
     token: str = ""  # the server's signature of what a vote on it stores (qa.feedback.tokens)
+    language: str = "en"  # the question's (qa.answer.language): the reply's words are in it
 
     def __post_init__(self) -> None:
         if self.outcome is not None:  # an outcome given as its text is that Outcome (ValueError when none)
@@ -101,6 +102,7 @@ class Turn:
             kind=answer.kind if answer.kind in KINDS else "fact",
             points=answer.points[:MAX_POINTS] if sentence is not None else (),
             reply_id=uuid.uuid4().hex,
+            language=answer.language,
         )
 
     @classmethod
@@ -153,6 +155,7 @@ class Turn:
             previous=self.previous or None,
             kind=self.kind,
             points=self.points,
+            language=self.language,
         )
 
     def to_record(self) -> dict[str, Any]:
@@ -185,6 +188,7 @@ class Turn:
             "points": [[p.text, p.source, p.paragraph, p.start, p.end, p.speaker] for p in self.points],
             "reply_id": self.reply_id,
             "token": self.token,
+            "language": self.language,
         }
 
     @classmethod
@@ -215,6 +219,7 @@ class Turn:
             points=tuple(Point(*point) for point in kept.points),
             reply_id=kept.reply_id,
             token=kept.token,
+            language=kept.language,
         )
         if outcome is not None and not turn.question.strip():
             raise ValueError("an answer needs its question")
@@ -281,6 +286,7 @@ class _TurnRecord:
     ] = ()
     reply_id: Annotated[str, MaxLength(MAX_REPLY_ID)] = ""
     token: Annotated[str, MaxLength(MAX_TOKEN)] = ""
+    language: Annotated[str, MaxLength(16)] = "en"  # an ISO 639 code; only the known ones change the words
 
 
 def turns_from_records(records: Any, limit: int) -> list[Turn]:

@@ -82,7 +82,7 @@ def earlier_reply(turn: Turn, buttons: str = "") -> str:
     sentence and where the passages were, without their text or links (their
     ids and offsets may mean other text now)."""
     outcome = Outcome(turn.outcome)
-    parts = [_outcome(outcome, turn.question), f'<p class="qa-note">{EARLIER_BUILD}</p>']
+    parts = [_outcome(outcome, turn.question, None, turn.language), f'<p class="qa-note">{EARLIER_BUILD}</p>']
     if turn.sentence is not None:
         says = f"{wording.THE_INTERVIEWER_SAYS} " if turn.sentence.speaker == "interviewer" else ""
         parts.append(f'<blockquote class="qa-answer"><p>{says}{text(turn.sentence.text)}</p></blockquote>')
@@ -101,7 +101,10 @@ def reply(answer: Answer, buttons: str = "", suggestions: Sequence[str] = ()) ->
     parts = []
     if answer.previous:
         parts.append(f'<p class="qa-note">Read together with your earlier question: “{text(answer.previous)}”</p>')
-    parts.append(_outcome(outcome, answer.question, answer.reason))
+    if answer.language != "en":  # the passages are the English interview's; the words around them, the reader's
+        note = wording.from_english(answer.question, answer.language)
+        parts.append(f'<p class="qa-note qa-from-english">{text(note)}</p>')
+    parts.append(_outcome(outcome, answer.question, answer.reason, answer.language))
     sentence = answer.sentence if outcome == Outcome.ANSWERED else None
     main = None
     if sentence is not None:
@@ -123,12 +126,15 @@ def reply(answer: Answer, buttons: str = "", suggestions: Sequence[str] = ()) ->
     if buttons:
         parts.append(buttons)
     if main is not None:
-        label = "The answer comes from here" if sentence is not None else "The closest passage"
+        closest = wording.CLOSEST_PASSAGE.get(answer.language, wording.CLOSEST_PASSAGE["en"])
+        label = "The answer comes from here" if sentence is not None else closest
         parts.append(_card(main, answer, label, opened=True))
     others = [h for h in answer.hits if h is not main]
     if others:
         summary = (
-            f"{wording.outcome(outcome).passages} ({len(others)})" if main is None else f"More passages ({len(others)})"
+            f"{wording.outcome(outcome, answer.language).passages} ({len(others)})"
+            if main is None
+            else f"More passages ({len(others)})"
         )
         cards = "".join(_card(h, answer) for h in others)
         parts.append(f'<details class="qa-more"><summary>{summary}</summary>{cards}</details>')
@@ -147,11 +153,11 @@ def _wrap(outcome: Outcome, parts: list[str]) -> str:
     return f'<div class="qa-reply {CLASSES[outcome]}">\n' + "\n".join(parts) + "\n</div>"
 
 
-def _outcome(outcome: Outcome, question: str, reason: str | None = None) -> str:
+def _outcome(outcome: Outcome, question: str, reason: str | None = None, language: str = "en") -> str:
     """The badge, then the sentence (which may quote the question: escaped like any text)."""
-    said = wording.reply_sentence(outcome, question, reason)
+    said = wording.reply_sentence(outcome, question, reason, language)
     return (
-        f'<p class="qa-outcome"><span class="qa-badge">{text(wording.outcome(outcome).badge)}</span> '
+        f'<p class="qa-outcome"><span class="qa-badge">{text(wording.outcome(outcome, language).badge)}</span> '
         f'<span class="qa-says">{text(said)}</span></p>'
     )
 

@@ -42,3 +42,18 @@ def test_a_short_question_with_a_word_the_corpus_never_uses_stands_alone():
     assert leans_on_previous("Which year?", lambda w: known(w.lower()))
     assert leans_on_previous("What is its budget?", lambda w: known(w.lower()))  # "its" refers back
     assert previous_of(["When did Kuwait join?", "Tell me a joke"], lambda w: known(w.lower())) == ("Tell me a joke")
+
+
+@pytest.mark.parametrize(
+    ("question", "leans"),
+    [
+        ("А какой у неё главный приоритет?", True),  # "and", "her"
+        ("Когда это было?", True),  # "this"
+        ("Когда Кувейт вступил в СВМДА?", False),  # stands alone
+        ("Оның басты басымдығы қандай?", True),  # Kazakh "its"
+        ("它的主要优先事项是什么？", True),  # Chinese "it", inside the unspaced text
+        ("科威特哪一年加入亚信？", False),
+    ],
+)
+def test_russian_kazakh_and_chinese_questions_refer_back_too(question, leans):
+    assert leans_on_previous(question, known=lambda word: False) is leans

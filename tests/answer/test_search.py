@@ -68,7 +68,9 @@ def test_answer_json_carries_confidence_and_abstention(searcher):
     # The contract: these keys, in this order; later versions only add keys after them.
     first = ["question", "abstained", "outcome", "confidence", "answer_confidence", "answer", "passages"]
     assert list(obj)[:7] == first
-    assert list(obj)[7:] == ["closest", "reason"]  # a "related" reply's closest sentence, and why (additive)
+    # A "related" reply's closest sentence, why, and the question's language (additive, in this order).
+    assert list(obj)[7:] == ["closest", "reason", "language"]
+    assert obj["language"] == "en"
     assert isinstance(obj["confidence"], float) and 0 <= obj["confidence"] <= 1
 
 

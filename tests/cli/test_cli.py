@@ -29,7 +29,7 @@ def check_contract(obj, question, k):
     assert list(obj)[:7] == [
         "question", "abstained", "outcome", "confidence", "answer_confidence", "answer", "passages"
     ]  # fmt: skip
-    assert list(obj)[7:] == ["closest", "reason"]  # added since: keys are only ever appended
+    assert list(obj)[7:] == ["closest", "reason", "language"]  # added since: keys are only ever appended
     assert obj["question"] == question and obj["outcome"] in OUTCOMES
     assert obj["abstained"] is (obj["outcome"] == "not_covered")
     assert 0.0 <= obj["confidence"] <= 1.0
