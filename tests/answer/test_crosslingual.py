@@ -30,6 +30,13 @@ from qa.index.store import read_manifest
         ("2026?", "en"),  # nothing to tell: as today
         ("Wann ist Kuwait der CICA beigetreten?", "en"),  # plain ASCII is read as English, as before
         ("Kuveyt CICA'ya ne zaman katıldı?", "tr"),  # Latin letters beyond ASCII: the identifier, when sure
+        # English with one odd character: a modifier-letter apostrophe, a ligature,
+        # full-width letters, a micro sign, a Vietnamese name
+        ("Who is Kairat Sarybayʼs successor?", "en"),
+        ("What is the ﬁnal act of the Summit?", "en"),
+        ("What is ＣＩＣＡ?", "en"),
+        ("What is CICA’s µ?", "en"),
+        ("What did Kazakhstan say about Nguyễn Phú Trọng?", "en"),
     ],
 )
 def test_the_language_of_a_question(question, language):
