@@ -84,7 +84,8 @@ def _check(key: SigningKey, token: object, purpose: bytes, message: bytes) -> st
         return "forged"
     number, _, mac = token.partition(".")
     if number != str(key.number):
-        return "stale" if number.isdigit() and int(number) < key.number else "forged"
+        # ASCII digits only: "²" is a digit to isdigit() but not to int().
+        return "stale" if number.isascii() and number.isdigit() and int(number) < key.number else "forged"
     return "ok" if hmac.compare_digest(mac, _mac(key, purpose, message)) else "forged"
 
 
