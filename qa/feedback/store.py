@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 from operator import index as as_int
 from pathlib import Path
@@ -63,6 +64,9 @@ from qa.feedback.votes import (
 )
 
 logger = logging.getLogger(__name__)
+# The signing key is read again after this long, so that a key rotated by the
+# CLI or on another replica signs this process's replies within seconds.
+KEY_FRESH_S = 10.0
 
 
 class FeedbackStore:
@@ -78,6 +82,8 @@ class FeedbackStore:
         self._file: tuple[int, int] | None = None
         self._lock = threading.Lock()
         self._key: SigningKey | None = None
+        self._key_read_at = 0.0
+        self._clock = time.monotonic  # tests move it
 
     @classmethod
     def open(cls, url: str | URL, *, create: bool = True, max_votes: int | None = None) -> FeedbackStore:
@@ -142,14 +148,16 @@ class FeedbackStore:
         return added
 
     def key(self, *, fresh: bool = False) -> SigningKey:
-        """The key replies are signed with: read once, or again when ``fresh``
-        (a vote checks its token against the key the store holds now)."""
-        if self._key is None or fresh:
+        """The key replies are signed with: read again when ``fresh`` (a vote
+        checks its token against the key the store holds now) or when the one
+        read is KEY_FRESH_S old."""
+        now = self._clock()
+        if self._key is None or fresh or now - self._key_read_at >= KEY_FRESH_S:
             with errors(self.name), self._engine.connect() as conn:
                 key = current_key(conn)
             if key is None:
                 raise FeedbackError(f"feedback store {self.name} has no signing key")
-            self._key = key
+            self._key, self._key_read_at = key, now
         return self._key
 
     def rotate_key(self) -> SigningKey:
@@ -157,6 +165,7 @@ class FeedbackStore:
         self._follow_file()
         with errors(self.name), self._engine.begin() as conn:
             self._key = new_key(conn)
+        self._key_read_at = self._clock()
         return self._key
 
     def stats(self, top: int = 10) -> FeedbackStats:
