@@ -55,7 +55,7 @@ _QUESTIONS = [
         DATE,
         re.compile(
             r"^\s*when\b|\b(what|which)\s+(year|month|date|day)\b|\bin\s+what\s+year\b|\bwhen\s+(did|was|will|"
-            r"is|were|does)\b|\byear\b(?!s)",
+            r"is|were|does)\b|\byear\b(?!s)|\bdate\s+of\s+birth\b|\bbirthday\b",
             _I,
         ),
     ),

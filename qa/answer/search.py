@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.answer import answerability, crosslingual
+from qa.answer import answerability, crosslingual, glance
 from qa.answer import sentence as answer_sentence
 from qa.answer.followup import previous_of, with_previous
 from qa.answer.fusion import mean_of_rankings, top_ids
@@ -33,6 +33,7 @@ from qa.answer.short import short_answer
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K
 from qa.index import keyword
 from qa.index.embedding import Embedder
+from qa.index.glance import ABOUT, FACT, LIST, SUMMARY
 from qa.index.multilingual import MultilingualEncoder
 from qa.index.spec import IndexSpec
 from qa.index.store import StoredIndex
@@ -54,6 +55,8 @@ class Trace:
     outcome: str
     reading: Reading | None = None  # the reader's candidates, checks and decision
     language: str = ENGLISH  # the question's (qa.answer.language)
+    kind: str = FACT  # what it asks for (qa.answer.glance): fact, list, summary or about
+    gathered: glance.Gathered | None = None  # the points of a list, summary or about answer
 
 
 class Searcher:
@@ -92,7 +95,10 @@ class Searcher:
         return self.answer_of(self.trace(question, k, mode, previous))
 
     def answer_of(self, trace: Trace) -> Answer:
-        """What ``ask`` says of a trace: the chosen sentence when it is claimed."""
+        """What ``ask`` says of a trace: the chosen sentence when it is claimed
+        (the lead point and every point for a list, summary or about answer)."""
+        if trace.gathered is not None:
+            return self._gathered_answer(trace, trace.gathered)
         chosen = self.chosen_sentence(trace)
         sentence = chosen if trace.outcome == answerability.ANSWERED else None
         if sentence is not None:
@@ -101,6 +107,23 @@ class Searcher:
         return Answer(
             trace.question, trace.outcome, sentence, trace.hits, trace.confidence, trace.probability, trace.previous,
             closest=closest, reason=_reason(trace), language=trace.language,
+        )  # fmt: skip
+
+    def _gathered_answer(self, trace: Trace, gathered: glance.Gathered) -> Answer:
+        """A list, summary or about answer: its points, led by the claimed single
+        answer (a list), else by the point that comes closest."""
+        points = glance.points(self.index, gathered.rows)
+        if trace.kind == LIST and (sentence := self.chosen_sentence(trace)) is not None:
+            sentence = replace(sentence, short=short_answer(trace.question, sentence.text, sentence.start))
+            points = glance.with_point(self.index, points, sentence, trace.hits)
+        else:
+            lead = glance.points(self.index, [gathered.lead])[0]
+            owner = int(self.index.sentence_owner[gathered.lead])
+            rank = next(h.rank for h in trace.hits if h.passage.id == owner)
+            sentence = AnswerSentence(lead.text, rank, lead.start, lead.end, trace.probability or 0.0, lead.speaker)
+        return Answer(
+            trace.question, answerability.ANSWERED, sentence, trace.hits, trace.confidence, trace.probability,
+            trace.previous, kind=trace.kind, points=points, reason=_reason(trace), language=trace.language,
         )  # fmt: skip
 
     def chosen_sentence(self, trace: Trace) -> AnswerSentence | None:
@@ -121,8 +144,49 @@ class Searcher:
         language = language_of(shown)
         if language != ENGLISH and self.across_languages:
             return self._trace_across(shown, text, previous, k, language)
-        scoring, calibration = self.spec.scoring, self.spec.calibration
         vector = self.embedder.encode([text])[0]
+        alone = self.embedder.encode([shown])[0] if previous else vector
+        asked = glance.request(self.index, self.lexicon, shown, alone)
+        if asked.kind == SUMMARY and (gathered := glance.summary(self.index)) is not None:
+            return self._whole_trace(shown, text, previous, k, mode, asked, gathered, vector, language)
+        single = self._single_trace(shown, text, previous, k, mode, vector, language)
+        if asked.kind == LIST:
+            return self._list_trace(single, alone)
+        # About the interview: a fact it states is answered as one; else the record of the document, when closest.
+        unclaimed_about = single.outcome != answerability.ANSWERED and asked.kind == ABOUT
+        if unclaimed_about and (gathered := glance.about(self.index, self.lexicon, shown, alone)) is not None:
+            return self._whole_trace(shown, text, previous, k, mode, asked, gathered, vector, language)
+        return single
+
+    def _list_trace(self, single: Trace, vector: np.ndarray) -> Trace:
+        """A question that asks for several things: the answer the single-sentence
+        path claims leads the points gathered across the interview. A list never
+        claims on its own: where the reader withheld, lists claimed on their own
+        (when the classifier was sure of a list) added wrong claims to single-fact
+        questions on the development and held-out sets."""
+        if single.outcome != answerability.ANSWERED:
+            return single
+        gathered = glance.gather_list(self.index, self.lexicon, single.question, vector, single.hits)
+        return single if gathered is None else replace(single, kind=LIST, gathered=gathered)
+
+    def _whole_trace(
+        self, shown: str, text: str, previous: str | None, k: int, mode: str, asked: glance.Request,
+        gathered: glance.Gathered, vector: np.ndarray, language: str,
+    ) -> Trace:  # fmt: skip
+        """A summary, or a question about the interview itself: the points gathered
+        at build time; the passages are theirs (the lead's first), then the rest
+        of the ranking. How sure: that it asks for this."""
+        ranking = self._ranking(text, vector, shown if previous else None, mode)
+        hits = tuple(glance.passages_of(self.index, gathered, ranking, k))
+        p = asked.probability
+        return Trace(shown, text, previous, hits, p, p, None, None, p, answerability.ANSWERED, None, language,
+                     asked.kind, gathered)  # fmt: skip
+
+    def _single_trace(
+        self, shown: str, text: str, previous: str | None, k: int, mode: str, vector: np.ndarray, language: str
+    ) -> Trace:
+        """The single-sentence path: passages, topicality, the reader's sentence and its claim."""
+        scoring, calibration = self.spec.scoring, self.spec.calibration
         views = passage_views(self.index, text, vector, scoring.candidates)
         scores = self._scores(views, shown if previous else None)
         hits = tuple(_hits(self.passages, scores[mode], k))
@@ -155,8 +219,11 @@ class Searcher:
         if self.across_languages and (language := language_of(shown)) != ENGLISH:
             return list(self._trace_across(shown, text, previous, k, language).hits)
         vector = self.embedder.encode([text])[0]
-        views = passage_views(self.index, text, vector, self.spec.scoring.candidates)
-        return _hits(self.passages, self._scores(views, shown if previous else None)[mode], k)
+        return _hits(self.passages, self._ranking(text, vector, shown if previous else None, mode), k)
+
+    def _ranking(self, text: str, vector: np.ndarray, alone: str | None, mode: str) -> np.ndarray:
+        """Every passage's score in ``mode`` (see _scores)."""
+        return self._scores(passage_views(self.index, text, vector, self.spec.scoring.candidates), alone)[mode]
 
     @property
     def across_languages(self) -> bool:

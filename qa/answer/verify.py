@@ -68,10 +68,11 @@ _FUTURE = re.compile(
 )
 # A city or town asked for: a country does not answer it.
 _CITY = re.compile(r"\b(city|town|capital)\b", re.IGNORECASE)
-# Questions whose kind of answer is plain from their opening words: for them a
-# sentence without one is a hard no.
+# Questions whose kind of answer is plain from their opening words (or that ask for a date
+# of birth outright): for them a sentence without one is a hard no.
 _STRONG_KIND = re.compile(
-    r"^\s*(when\b|where\b|how\s+many\b|how\s+much\b|(in\s+)?(what|which)\s+(year|city|country|countries)\b)",
+    r"^\s*(when\b|where\b|how\s+many\b|how\s+much\b|(in\s+)?(what|which)\s+(year|city|country|countries)\b)"
+    r"|\b(date\s+of\s+birth|birthday)\b",
     re.I,
 )
 # Pairs a question may contrast: the sentence holding the other side and not

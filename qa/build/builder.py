@@ -1,5 +1,5 @@
 """Building the index: corpus -> passages -> vectors -> keyword indexes ->
-calibration -> ONNX export -> published by the store; or, when only the
+the interview at a glance -> calibration -> ONNX export -> published by the store; or, when only the
 scoring or the probes changed, a new calibration over the same files.
 
 What to do, and when, is decided by :mod:`qa.build.ensure` (under the build
@@ -23,8 +23,10 @@ import numpy as np
 
 from qa import __version__
 from qa.build.calibration import calibrate
+from qa.build.glance import build_glance, kind_examples
 from qa.build.probes import off_topic_anchors, topical_anchors
 from qa.errors import CorpusError, InvalidArgument, ModelError
+from qa.index import glance as glance_view
 from qa.index import keyword, multilingual
 from qa.index.chunking import INTRODUCTION, chunk_corpus
 from qa.index.embedding import (
@@ -92,6 +94,7 @@ def build(
         calibration=None,
         verifier=settings.verifier,
         multilingual=settings.multilingual,
+        glance=settings.glance,
     )
     manifest = Manifest(
         spec=spec,
@@ -111,6 +114,11 @@ def build(
         sentence_keywords=keyword.build(sentences),
         multilingual=_multilingual_view(passages, settings, progress),
     )
+    embedded = 0  # besides the cached embedder's: the requests the kind classifier is fitted on, when it is
+    if settings.glance:
+        reusable = _reusable_glance(previous, ref, settings)
+        index = dataclasses.replace(index, glance=build_glance(passages, sentences, sentence_vectors, base, reusable))
+        embedded = 0 if reusable is not None else len(kind_examples()[0])
     calibration, summary = calibrate(index, embedder, settings.scoring) if passages else (None, {})
     encoder_files = reused if reused is not None else _export(base, ref)
     verifier_files = _verifier_files(settings, previous, embedder_factory)
@@ -127,9 +135,11 @@ def build(
     )
     if index.multilingual is not None:
         files[multilingual.FILE] = index.multilingual.to_bytes()
+    if index.glance is not None:
+        files[glance_view.FILE] = index.glance.to_bytes()
     written = write_index(index_dir, manifest, {**files, **encoder_files, **verifier_files})
     opened = OpenedIndex(dataclasses.replace(index, manifest=written), encoder_files, verifier_files)
-    return opened, embedder.embedded
+    return opened, embedder.embedded + embedded
 
 
 def _verifier_files(
@@ -202,6 +212,15 @@ def recalibrate(
     manifest = dataclasses.replace(index.manifest, spec=spec, calibration_probes=summary, created_at=_now())
     write_manifest(index_dir, manifest)
     return OpenedIndex(dataclasses.replace(index, manifest=manifest), opened.encoder_files)
+
+
+def _reusable_glance(previous: OpenedIndex | None, ref: ModelRef, settings: Settings) -> glance_view.Glance | None:
+    """The previous index's glance, when its kind classifier is the one wanted
+    (same model, same glance identity): refitting it embeds ~1,800 requests."""
+    if previous is None or previous.index.glance is None:
+        return None
+    same = previous.index.model_id == ref.id and previous.index.spec.glance == settings.glance
+    return previous.index.glance if same else None
 
 
 def _reusable_encoder(previous: OpenedIndex | None, ref: ModelRef) -> EncoderFiles | None:

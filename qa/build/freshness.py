@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from qa.build import glance
 from qa.build.probes import anchors_sha256, probes_sha256
 from qa.build.verifier_export import shipped_identity
 from qa.config import DEFAULT_MAX_TOKENS, Config
@@ -50,7 +51,9 @@ def wanted(config: Config, built: Manifest | None) -> tuple[ModelRef, Settings]:
     max_tokens = config.max_tokens or (built.spec.chunking.max_tokens if built else DEFAULT_MAX_TOKENS)
     ref = resolve_model(model)
     chunking = ChunkingSpec(CHUNKING_VERSION, max_tokens)
-    settings = Settings(ref.id, chunking, SCORING, probes_sha256(), shipped_verifier(), _multilingual(config, built))
+    settings = Settings(
+        ref.id, chunking, SCORING, probes_sha256(), shipped_verifier(), _multilingual(config, built), glance.identity()
+    )
     return ref, settings
 
 

@@ -94,6 +94,11 @@ def format_answer(answer: Answer) -> str:
         else:
             lines += textwrap.wrap(says + answer.sentence.text, width, initial_indent="A: ", subsequent_indent="   ")
         lines.append(f"   (on topic {answer.confidence:.2f}, answer {answer.answer_confidence:.2f})")
+        for number, point in enumerate(answer.points, start=1):  # a list, a summary, the interview itself
+            lines += textwrap.wrap(
+                f"{number}. {point.text} (paragraph {point.paragraph})", width, initial_indent="   ",
+                subsequent_indent="      ",
+            )  # fmt: skip
     elif answer.outcome == Outcome.RELATED:
         sure = f"(on topic {answer.confidence:.2f}" + (
             f", answer {answer.answer_confidence:.2f})" if answer.answer_confidence is not None else ")"

@@ -25,7 +25,7 @@ DEFAULT_GOLD = EVAL_DATA / "gold.jsonl"
 DEFAULT_OFF_TOPIC = EVAL_DATA / "offtopic.jsonl"
 DEFAULT_FOLLOWUPS = EVAL_DATA / "followups.jsonl"
 DEFAULT_GOLD_SETS = (DEFAULT_GOLD, EVAL_DATA / "gold_styles.jsonl")
-QUESTION_SETS = ("en-", "ru-", "kk-", "zh-")  # the blind sets of questions (glance- sets are judged by points)
+QUESTION_SETS = ("en-", "ru-", "kk-", "zh-", "glance-")  # the blind sets (glance- sets are judged by their points)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -59,7 +59,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         action="append",
         metavar="F",
         help="a blind set (repeatable; 'all' for every set in qa/eval/data/blind): what the answers claim on "
-        "questions written by outsiders, reported apart from the sets the system is tuned on",
+        "questions written by outsiders, reported apart from the sets the system is tuned on; a glance set "
+        "(about the interview, summaries, lists): the recall of its points on the answer alone",
     )
     add_common(evaluate)
     evaluate.set_defaults(run=run_eval)
@@ -112,23 +113,28 @@ def _run_blind(args: argparse.Namespace, config: Config) -> int:
     """``eval --blind F``: the blind sets alone, each reported apart."""
     from qa import open_searcher
     from qa.eval.blind import by_language, evaluate_blind, load_blind
+    from qa.eval.glance import evaluate_glance, is_glance_set, load_glance
     from qa.index.documents import load_corpus
 
     paths = []
     for path in args.blind:
         paths += (
-            [p for p in sorted((EVAL_DATA / "blind").glob("*.jsonl")) if p.name[:3] in QUESTION_SETS]
+            [p for p in sorted((EVAL_DATA / "blind").glob("*.jsonl")) if p.name.startswith(QUESTION_SETS)]
             if str(path) == "all"
             else [path]
         )
-    sets = [(path.name, load_blind(path)) for path in paths if path.name != "audit.jsonl"]
+    paths = [path for path in paths if path.name != "audit.jsonl"]
+    glance = [(path.name, load_glance(path)) for path in paths if is_glance_set(path)]
+    sets = [(path.name, load_blind(path)) for path in paths if not is_glance_set(path)]
     searcher = open_searcher(config)
     texts = {d.source: d.text for d in load_corpus(config.corpus_dir)}
     reports = [evaluate_blind(searcher, name, questions, texts, args.top_k) for name, questions in sets]
+    glances = [evaluate_glance(searcher, name, questions, texts, args.top_k) for name, questions in glance]
     if args.json:
-        print(json.dumps([r.to_dict() for r in reports], indent=2, ensure_ascii=False))
+        print(json.dumps([r.to_dict() for r in [*reports, *glances]], indent=2, ensure_ascii=False))
     else:
-        print("\n\n".join([*(r.to_table() for r in reports), "\n".join(by_language(reports))]))
+        tables = [r.to_table() for r in [*reports, *glances]]
+        print("\n\n".join([*tables, *(["\n".join(by_language(reports))] if reports else [])]))
     return 0
 
 

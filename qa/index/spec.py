@@ -111,6 +111,7 @@ class Settings:
     probes: str  # sha256 of the off-topic probe set
     verifier: VerifierSpec | None = None
     multilingual: str | None = None  # model id of the multilingual view (qa.index.multilingual); None: none
+    glance: str | None = None  # the interview at a glance (qa.index.glance): its recipe and the kinds data's hash
 
     def changes(self, wanted: Settings) -> list[str]:
         """What differs from ``wanted``, in words; empty when nothing does."""
@@ -129,6 +130,8 @@ class Settings:
             found.append("the verifier changed")
         if self.multilingual != wanted.multilingual:
             found.append("the multilingual view " + ("is wanted" if wanted.multilingual else "is not wanted"))
+        if self.glance != wanted.glance:
+            found.append("the interview at a glance changed")
         return found
 
     def needs_rebuild(self, wanted: Settings) -> bool:
@@ -140,6 +143,7 @@ class Settings:
             or self.scoring.analyser != wanted.scoring.analyser
             or self.verifier != wanted.verifier
             or self.multilingual != wanted.multilingual
+            or self.glance != wanted.glance
         )
 
 
@@ -152,10 +156,13 @@ class IndexSpec:
     calibration: Calibration | None  # None: an empty corpus, nothing to calibrate
     verifier: VerifierSpec | None = None
     multilingual: str | None = None
+    glance: str | None = None
 
     @property
     def settings(self) -> Settings:
-        return Settings(self.model.id, self.chunking, self.scoring, self.probes, self.verifier, self.multilingual)
+        return Settings(
+            self.model.id, self.chunking, self.scoring, self.probes, self.verifier, self.multilingual, self.glance
+        )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@
     keyword.passages.*   bm25s index over passages (document i = passage i)
     keyword.sentences.*  bm25s index over sentences (document j = sentence row j)
     multilingual.npz     the multilingual view (qa.index.multilingual): passages and anchors, when built
+    glance.npz           the interview at a glance (qa.index.glance): request kinds, summary
     encoder.*, tokenizer.json
                          the model exported to ONNX, when it could be exported
 
@@ -41,6 +42,7 @@ import numpy as np
 
 from qa.errors import IndexCorrupt, IndexNotFound, IndexWriteError
 from qa.files import HeldFile, as_bytes, atomic_write, hold_file, sha256_bytes
+from qa.index import glance as glance_view
 from qa.index import keyword, multilingual
 from qa.index.embedding import Embedder, EmbedderFactory, encoder_for
 from qa.index.onnx_encoder import ENCODER_FILE
@@ -71,6 +73,7 @@ class StoredIndex:
     passage_keywords: Any  # bm25s.BM25, document i = passage i
     sentence_keywords: Any  # bm25s.BM25, document j = row j of sentence_vectors
     multilingual: multilingual.MultilingualView | None = None  # questions in other languages
+    glance: glance_view.Glance | None = None  # the document as a whole: request kinds, summary, introduction
 
     @property
     def spec(self) -> IndexSpec:
@@ -181,6 +184,7 @@ def read_index(index_dir: Path) -> OpenedIndex:
             passage_keywords=keyword.from_files(files, PASSAGE_KEYWORDS),
             sentence_keywords=keyword.from_files(files, SENTENCE_KEYWORDS),
             multilingual=multilingual.from_files(files),
+            glance=glance_view.from_files(files),
         )
     except Exception as exc:  # any parse failure of a checksummed file means a foreign writer
         raise IndexCorrupt(f"unreadable index in {index_dir}: {exc}") from exc
@@ -220,7 +224,9 @@ def write_index(index_dir: Path, manifest: Manifest, files: dict[str, bytes | He
     IndexWriteError and leaves no manifest: the next run rebuilds."""
     with writing(index_dir):
         index_dir.mkdir(parents=True, exist_ok=True)
-        _sweep_temporary_files(index_dir)
+        for leftover in index_dir.rglob(".*.tmp"):  # what builds killed mid-write left behind (we hold the lock)
+            with contextlib.suppress(OSError):
+                leftover.unlink()
         with contextlib.suppress(FileNotFoundError):
             # Invalidate first: a crash between data and manifest leaves no manifest
             # that could vouch for a mix of old and new files.
@@ -286,13 +292,6 @@ def write_failure(index_dir: Path, exc: OSError) -> IndexWriteError:
     return IndexWriteError(f"cannot write the index in {index_dir} ({exc.strerror}: {where}); {advice}")
 
 
-def _sweep_temporary_files(index_dir: Path) -> None:
-    """Remove what builds killed mid-write left behind (callers hold the build lock)."""
-    for leftover in index_dir.rglob(".*.tmp"):
-        with contextlib.suppress(OSError):
-            leftover.unlink()
-
-
 def _verified_bytes(index_dir: Path, name: str, expected: str) -> bytes:
     if Path(name).name != name or name in ("", ".", ".."):
         raise IndexCorrupt(f"the manifest in {index_dir} names a file outside it: {name!r}")
@@ -332,6 +331,7 @@ def _check_consistent(index: StoredIndex, where: Path) -> None:
         ((counts.passages, counts.sentences) != (passages, sentences), "the manifest's counts differ"),
         (passages > 0 and spec.calibration is None, "no calibration"),
         (bool(spec.multilingual) and not multilingual.fits(index.multilingual, passages), "no multilingual view"),
+        (bool(spec.glance) and not glance_view.fits(index.glance, sentences, dimension), "no glance"),
     ]
     for failed, message in problems:
         if failed:

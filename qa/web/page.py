@@ -38,6 +38,8 @@ from qa.web.handlers import (
 from qa.web.limits import RateLimit
 from qa.web.voting import send_comment, sign_turn, vote
 
+# Before the first question: the summary built with the index (a request the kind classifier reads as one).
+GLANCE_EXAMPLE = {"display_text": "The interview at a glance", "text": "Summarize the interview"}
 EXAMPLES = [
     "Why is CICA being turned into a full international organization?",
     "Which countries joined CICA during Kazakhstan's chairmanship?",
@@ -110,7 +112,7 @@ def build_demo(
             sanitize_html=True,
             feedback_options=list(FEEDBACK_OPTIONS.values()) if feedback else None,
             placeholder="Ask anything about the interview, or start with one of these questions:",
-            examples=[{"text": example} for example in EXAMPLES],
+            examples=[GLANCE_EXAMPLE, *({"text": example} for example in EXAMPLES)],
         )
         if feedback is not None:
             _feedback_panel(feedback, chatbot, turns, RateLimit(votes_per_minute))

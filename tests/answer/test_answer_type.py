@@ -30,6 +30,8 @@ from qa.answer.answer_type import (
         ("When did Kuwait join?", DATE),
         ("In which year was the Charter drafted?", DATE),
         ("In what year did Azerbaijan take over?", DATE),
+        ("What is Kairat Sarybay's date of birth?", DATE),
+        ("where was he born", PLACE),
         ("Which country took over the chairmanship?", COUNTRY),
         ("Where is the CICA Secretariat?", PLACE),
         ("Which city will host the summit?", PLACE),
