@@ -31,6 +31,12 @@ def test_a_russian_question_gets_the_english_passage_and_russian_words(page, lau
     assert reply.locator("details.qa-sure > summary").inner_text() == said.how_sure
     assert reply.locator("button.qa-copy-link").inner_text() == said.copy_link
     assert reply.locator("a.qa-skip").inner_text() == said.back
+    reply.locator("button.qa-copy-link").click()  # says it copied, for a moment, in Russian too
+    page.wait_for_function(
+        "said => [...document.querySelectorAll('#chat button.qa-copy-link')].pop().innerText === said",
+        arg=said.copied,
+    )
+    assert page.evaluate("navigator.clipboard.readText()").startswith(f"{launched_app}?q=")
     fold.click()
     assert reply.locator(".qa-more .qa-card").first.is_visible()
     # Gradio's buttons under the reply are named in Russian (aria-label and title), and a vote still counts.
