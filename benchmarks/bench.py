@@ -11,9 +11,12 @@ passages, encodes the question and prints the top 5.
 On the interview (a copy of corpus/ in a temporary directory):
   - cold ask: ``python -m qa ask Q --corpus C --index I`` vs ``naive.py ask``, a new process each,
     the index already built; median (min-max) of --runs, a different question each run, after one
-    untimed run of each (page cache); peak RSS of those processes;
+    untimed run of each (page cache); peak RSS of those processes; and the project's cold ask of a
+    Russian question (qa/train/data/dev-ru-d1.jsonl), the same way, taking turns with the others;
   - warm ask: top-5 latency in this process, ``Searcher.ask(q, k=5)`` (hybrid), then model.encode +
     index.search, over --questions questions from qa/eval/data/gold.jsonl and offtopic.jsonl, cycled;
+    the project's also over --questions of the Russian and of the Chinese dev questions
+    (qa/train/data/dev-ru-d1.jsonl, dev-zh-d1.jsonl; never the blind sets);
   - build: ``python -m qa build`` into a fresh index directory (so an empty embedding cache), the
     same command again (no-op), and ``naive.py build``;
   - app: ``python app.py`` on a free port until gradio_client's ``/ask`` answers.

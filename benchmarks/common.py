@@ -27,6 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(__file__).resolve().parent
 PYTHON = sys.executable
 QUESTION_FILES = (ROOT / "qa" / "eval" / "data" / "gold.jsonl", ROOT / "qa" / "eval" / "data" / "offtopic.jsonl")
+# Questions in other languages: the dev sets (never the blind ones in qa/eval/data/blind).
+DEV_QUESTION_FILES = {
+    "ru": ROOT / "qa" / "train" / "data" / "dev-ru-d1.jsonl",
+    "zh": ROOT / "qa" / "train" / "data" / "dev-zh-d1.jsonl",
+}
 APP_QUESTION = "When did Kuwait join?"
 SUBPROCESS_TIMEOUT = 600.0
 APP_TIMEOUT = 120.0
@@ -111,6 +116,12 @@ def load_questions() -> list[str]:
     """Gold questions, then off-topic ones (the order they are cycled in)."""
     rows = [json.loads(line) for path in QUESTION_FILES for line in path.read_text().splitlines() if line.strip()]
     return [row["question"] for row in rows]
+
+
+def load_dev_questions(language: str) -> list[str]:
+    """The dev questions written in ``language`` ("ru", "zh"), in file order."""
+    lines = DEV_QUESTION_FILES[language].read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()]
 
 
 def model_path() -> str:

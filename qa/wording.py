@@ -63,17 +63,164 @@ LOCALISED = {
         Outcome.NOT_COVERED: OutcomeWords("与采访无关", "采访没有涉及这个问题。", "最接近的段落（关于其他内容）"),
     },
 }
-# "From the English interview", with the reader's question echoed (a question in another language).
-FROM_ENGLISH = {
-    "en": "From the English interview. Your question: “{question}”",
-    "ru": "Из интервью на английском языке. Ваш вопрос: «{question}»",
-    "kk": "Ағылшын тіліндегі сұхбаттан. Сіздің сұрағыңыз: «{question}»",
-    "zh": "出自英文采访。您的问题：“{question}”",
+
+
+@dataclass(frozen=True)
+class ChatWords:
+    """The chat's fixed texts around a reply, in one language: notes, labels,
+    buttons, links. Fields with ``{...}`` are templates (``str.format``); the
+    renderer escapes what it puts in them."""
+
+    from_english: str  # "From the English interview", with the reader's question echoed
+    earlier_question: str  # a follow-up: the question it is read with
+    closest_passage: str
+    answer_from_here: str
+    more_passages: str  # the fold under the open passage, with how many it holds
+    how_sure: str
+    about_interview: str  # the confidences behind "How sure?"
+    answers_it: str
+    copy_link: str
+    copy_citation: str
+    ask_next: str  # over the suggested questions
+    back: str  # the link back to the question box
+    interviewer_says: str
+    the_interviewer: str  # a passage the interviewer speaks, before its source
+    in_reply_to: str  # a passage's section, when the section is a question
+    under: str  # ... when it is a heading
+    earlier_build: str
+    passages_shown: str
+    paragraph_of: str
+    # Gradio's own buttons under a reply, named by the page's script (qa/web/assets/page.js):
+    # their English names are Gradio's, the others put in their place.
+    like: str
+    liked: str
+    dislike: str
+    disliked: str
+    retry: str
+    undo: str
+    copied: str  # what a copy button says for a moment after it is clicked
+    copy_failed: str
+
+
+# The same texts for questions in Russian, Kazakh and Chinese; any other language reads English.
+CHAT = {
+    "en": ChatWords(
+        from_english="From the English interview. Your question: “{question}”",
+        earlier_question="Read together with your earlier question: “{question}”",
+        closest_passage="The closest passage",
+        answer_from_here="The answer comes from here",
+        more_passages="More passages ({count})",
+        how_sure="How sure?",
+        about_interview="About the interview: {confidence:.0%}",
+        answers_it=" · that this answers it: {confidence:.0%}",
+        copy_link="Copy link",
+        copy_citation="Copy with citation",
+        ask_next="Ask next, from the interview:",
+        back="Ask another question",
+        interviewer_says="The interviewer says:",
+        the_interviewer="the interviewer, ",
+        in_reply_to="in reply to",
+        under="under",
+        earlier_build="This reply came from an earlier build of the index; ask again to see its passages.",
+        passages_shown="Passages shown: {shown}",
+        paragraph_of="¶{paragraph} of {source}",
+        like="Like",
+        liked="Liked",
+        dislike="Dislike",
+        disliked="Disliked",
+        retry="Retry",
+        undo="Undo",
+        copied="Copied",
+        copy_failed="Copy failed",
+    ),
+    "ru": ChatWords(
+        from_english="Из интервью на английском языке. Ваш вопрос: «{question}»",
+        earlier_question="Вместе с вашим предыдущим вопросом: «{question}»",
+        closest_passage="Ближайший отрывок",
+        answer_from_here="Ответ отсюда",
+        more_passages="Другие отрывки ({count})",
+        how_sure="Насколько это точно?",
+        about_interview="Вопрос об интервью: {confidence:.0%}",
+        answers_it=" · это ответ на него: {confidence:.0%}",
+        copy_link="Копировать ссылку",
+        copy_citation="Копировать с источником",
+        ask_next="Что ещё спросить по интервью:",
+        back="Задать другой вопрос",
+        interviewer_says="Интервьюер говорит:",
+        the_interviewer="интервьюер, ",
+        in_reply_to="в ответ на",
+        under="в разделе",
+        earlier_build="Этот ответ дала прежняя сборка индекса; задайте вопрос снова, чтобы увидеть отрывки.",
+        passages_shown="Показанные отрывки: {shown}",
+        paragraph_of="¶{paragraph} из {source}",
+        like="Нравится",
+        liked="Понравилось",
+        dislike="Не нравится",
+        disliked="Не понравилось",
+        retry="Спросить снова",
+        undo="Отменить",
+        copied="Скопировано",
+        copy_failed="Не удалось скопировать",
+    ),
+    "kk": ChatWords(
+        from_english="Ағылшын тіліндегі сұхбаттан. Сіздің сұрағыңыз: «{question}»",
+        earlier_question="Алдыңғы сұрағыңызбен бірге оқылды: «{question}»",
+        closest_passage="Ең жақын үзінді",
+        answer_from_here="Жауап осы жерден",
+        more_passages="Басқа үзінділер ({count})",
+        how_sure="Қаншалықты сенімді?",
+        about_interview="Сұрақ сұхбат туралы: {confidence:.0%}",
+        answers_it=" · бұл оның жауабы: {confidence:.0%}",
+        copy_link="Сілтемені көшіру",
+        copy_citation="Дереккөзімен көшіру",
+        ask_next="Сұхбат бойынша тағы не сұрауға болады:",
+        back="Басқа сұрақ қою",
+        interviewer_says="Сұхбат алушы айтады:",
+        the_interviewer="сұхбат алушы, ",
+        in_reply_to="сұраққа жауап",
+        under="бөлім",
+        earlier_build="Бұл жауапты индекстің бұрынғы нұсқасы берді; үзінділерді көру үшін қайта сұраңыз.",
+        passages_shown="Көрсетілген үзінділер: {shown}",
+        paragraph_of="{source}, ¶{paragraph}",
+        like="Ұнайды",
+        liked="Ұнады",
+        dislike="Ұнамайды",
+        disliked="Ұнамады",
+        retry="Қайта сұрау",
+        undo="Болдырмау",
+        copied="Көшірілді",
+        copy_failed="Көшіру сәтсіз аяқталды",
+    ),
+    "zh": ChatWords(
+        from_english="出自英文采访。您的问题：“{question}”",
+        earlier_question="与您之前的问题一起理解：“{question}”",
+        closest_passage="最接近的段落",
+        answer_from_here="答案出自这里",
+        more_passages="更多段落（{count}）",
+        how_sure="有多确定？",
+        about_interview="问题与采访相关：{confidence:.0%}",
+        answers_it=" · 这回答了问题：{confidence:.0%}",
+        copy_link="复制链接",
+        copy_citation="连同出处复制",
+        ask_next="接下来可以问（出自采访）：",
+        back="再问一个问题",
+        interviewer_says="采访者说：",
+        the_interviewer="采访者，",
+        in_reply_to="回答的问题",
+        under="所在部分",
+        earlier_build="此回复来自索引的早期版本；请重新提问以查看段落。",
+        passages_shown="显示过的段落：{shown}",
+        paragraph_of="{source} ¶{paragraph}",
+        like="赞",
+        liked="已赞",
+        dislike="踩",
+        disliked="已踩",
+        retry="重新提问",
+        undo="撤销",
+        copied="已复制",
+        copy_failed="复制失败",
+    ),
 }
-CLOSEST_PASSAGE = {
-    "en": "The closest passage", "ru": "Ближайший отрывок", "kk": "Ең жақын үзінді", "zh": "最接近的段落"
-}  # fmt: skip
-THE_INTERVIEWER_SAYS = "The interviewer says:"
 NEVER_NAMES = "the interview never names"  # how qa.answer's reasons start when a name is unknown to it
 
 
@@ -83,9 +230,14 @@ def outcome(value: Outcome | str, language: str = "en") -> OutcomeWords:
     return LOCALISED.get(language, OUTCOMES)[Outcome(value)]
 
 
+def chat(language: str = "en") -> ChatWords:
+    """The chat's fixed texts in ``language`` when they are written in it, else in English."""
+    return CHAT.get(language, CHAT["en"])
+
+
 def from_english(question: str, language: str) -> str:
     """The note over a reply to a question not in English: its passages are the English interview's."""
-    return FROM_ENGLISH.get(language, FROM_ENGLISH["en"]).format(question=question)
+    return chat(language).from_english.format(question=question)
 
 
 def reply_sentence(value: Outcome | str, question: str, reason: str | None = None, language: str = "en") -> str:

@@ -165,3 +165,12 @@ def test_the_benchmark_scripts_start(script):
     done = subprocess.run(command, cwd=BENCHMARKS, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"usage: {script} ")
+
+
+def test_the_bench_asks_in_russian_and_chinese_from_the_dev_sets_never_the_blind_ones(common):
+    for language in ("ru", "zh"):
+        path = common.DEV_QUESTION_FILES[language]
+        assert path.is_file() and "blind" not in path.parts and path.name.startswith(f"dev-{language}-")
+    russian, chinese = common.load_dev_questions("ru"), common.load_dev_questions("zh")
+    assert len(russian) >= 30 and all(any("а" <= c.lower() <= "я" for c in q) for q in russian)
+    assert len(chinese) >= 30 and all(any("\u4e00" <= c <= "\u9fff" for c in q) for q in chinese)

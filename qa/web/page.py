@@ -12,10 +12,12 @@ page shows the top of the last reply. Its CSS and scripts are files in
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 
 import gradio as gr
 
+from qa import wording
 from qa.answer.search import Searcher
 from qa.config import DEFAULT_MODE, DEFAULT_TOP_K, MODES
 from qa.feedback.store import FeedbackStore
@@ -68,8 +70,16 @@ def asset(name: str) -> str:
 # the feedback panel under its reply); after /?q=... is asked on load, the
 # address without it (a reload shows the conversation instead of asking
 # again); "Download" saves the Markdown the server wrote (no file on the server).
+# Gradio names the buttons under a reply (and page.js its copy buttons' notices) in English:
+# page.js names them in the language of a reply marked qa-lang-XX, from qa.wording's table.
+_BUTTONS = ("like", "liked", "dislike", "disliked", "retry", "undo", "copied", "copy_failed")
+BUTTON_WORDS = {
+    language: {getattr(wording.chat(), name): getattr(words, name) for name in _BUTTONS}
+    for language, words in wording.CHAT.items()
+    if language != "en"
+}
 CSS = asset("page.css")
-PAGE_JS = asset("page.js")
+PAGE_JS = asset("page.js").replace("QA_BUTTON_WORDS", json.dumps(BUTTON_WORDS))
 FORGET_QUESTION_JS = asset("forget_question.js")
 DOWNLOAD_JS = asset("download.js")
 SHOW_LAST_REPLY_JS = "() => window.qaShowLastReply && window.qaShowLastReply()"

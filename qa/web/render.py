@@ -31,9 +31,7 @@ from qa.web.conversation import Turn
 # replaced in one pass so that no entity is escaped twice.
 _ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'\\`*_{}[]()#+-.!|~$:="}
 _TEXT = str.maketrans({**_ENTITIES, "\n": "<br>"})
-EARLIER_BUILD = "This reply came from an earlier build of the index; ask again to see its passages."
 _ATTRIBUTE = str.maketrans({**_ENTITIES, "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
-BACK_TO_QUESTION = "Ask another question"
 CLASSES = {Outcome.ANSWERED: "qa-answered", Outcome.RELATED: "qa-related", Outcome.NOT_COVERED: "qa-not-covered"}
 
 
@@ -64,15 +62,16 @@ def actions(turn: Turn) -> str:
     ``value`` and drops ``data-*``); the page's script copies it on click."""
     if turn.outcome is None:
         return ""
+    words = wording.chat(turn.language)
     buttons = [
         f'<button type="button" class="qa-copy qa-copy-link" value="{attribute(share_query(turn.question))}">'
-        "Copy link</button>"
+        f"{words.copy_link}</button>"
     ]
     quoted = citation(turn)
     if quoted is not None:
         buttons.append(
             f'<button type="button" class="qa-copy qa-copy-citation" value="{attribute(quoted)}">'
-            "Copy with citation</button>"
+            f"{words.copy_citation}</button>"
         )
     return f'<div class="qa-actions">{" ".join(buttons)}</div>'
 
@@ -81,26 +80,26 @@ def earlier_reply(turn: Turn, buttons: str = "") -> str:
     """A reply kept from an index build that is gone: its outcome, its answer
     sentence and where the passages were, without their text or links (their
     ids and offsets may mean other text now)."""
-    outcome = Outcome(turn.outcome)
-    parts = [_outcome(outcome, turn.question, None, turn.language), f'<p class="qa-note">{EARLIER_BUILD}</p>']
+    outcome, words = Outcome(turn.outcome), wording.chat(turn.language)
+    parts = [_outcome(outcome, turn.question, None, turn.language), f'<p class="qa-note">{words.earlier_build}</p>']
     if turn.sentence is not None:
-        says = f"{wording.THE_INTERVIEWER_SAYS} " if turn.sentence.speaker == "interviewer" else ""
+        says = f"{words.interviewer_says} " if turn.sentence.speaker == "interviewer" else ""
         parts.append(f'<blockquote class="qa-answer"><p>{says}{text(turn.sentence.text)}</p></blockquote>')
     if buttons:
         parts.append(buttons)
-    shown = ", ".join(f"¶{p.paragraph} of {text(p.source)}" for p in turn.passages)
+    shown = ", ".join(words.paragraph_of.format(paragraph=p.paragraph, source=text(p.source)) for p in turn.passages)
     if shown:
-        parts.append(f'<p class="qa-note">Passages shown: {shown}</p>')
-    return _wrap(outcome, parts)
+        parts.append(f'<p class="qa-note">{words.passages_shown.format(shown=shown)}</p>')
+    return _wrap(outcome, parts, turn.language)
 
 
 def reply(answer: Answer, buttons: str = "", suggestions: Sequence[str] = ()) -> str:
     """The chat reply to ``answer`` (see the module's docstring); ``buttons``
     are :func:`actions`, ``suggestions`` the questions to ask next."""
-    outcome = Outcome(answer.outcome)
+    outcome, words = Outcome(answer.outcome), wording.chat(answer.language)
     parts = []
     if answer.previous:
-        parts.append(f'<p class="qa-note">Read together with your earlier question: “{text(answer.previous)}”</p>')
+        parts.append(f'<p class="qa-note">{words.earlier_question.format(question=text(answer.previous))}</p>')
     if answer.language != "en":  # the passages are the English interview's; the words around them, the reader's
         note = wording.from_english(answer.question, answer.language)
         parts.append(f'<p class="qa-note qa-from-english">{text(note)}</p>')
@@ -111,7 +110,7 @@ def reply(answer: Answer, buttons: str = "", suggestions: Sequence[str] = ()) ->
         main = next((h for h in answer.hits if h.rank == sentence.passage_rank), None)
         if sentence.short is not None and sentence.short.text.strip():
             parts.append(f'<p class="qa-short"><strong>{text(sentence.short.text)}</strong></p>')
-        says = f"{wording.THE_INTERVIEWER_SAYS} " if sentence.speaker == "interviewer" else ""
+        says = f"{words.interviewer_says} " if sentence.speaker == "interviewer" else ""
         where = ""
         if main is not None:
             where = " " + _paragraph_link(main.passage.source, main.passage.paragraph, (sentence.start, sentence.end))
@@ -126,15 +125,14 @@ def reply(answer: Answer, buttons: str = "", suggestions: Sequence[str] = ()) ->
     if buttons:
         parts.append(buttons)
     if main is not None:
-        closest = wording.CLOSEST_PASSAGE.get(answer.language, wording.CLOSEST_PASSAGE["en"])
-        label = "The answer comes from here" if sentence is not None else closest
+        label = words.answer_from_here if sentence is not None else words.closest_passage
         parts.append(_card(main, answer, label, opened=True))
     others = [h for h in answer.hits if h is not main]
     if others:
         summary = (
             f"{wording.outcome(outcome, answer.language).passages} ({len(others)})"
             if main is None
-            else f"More passages ({len(others)})"
+            else words.more_passages.format(count=len(others))
         )
         cards = "".join(_card(h, answer) for h in others)
         parts.append(f'<details class="qa-more"><summary>{summary}</summary>{cards}</details>')
@@ -143,14 +141,17 @@ def reply(answer: Answer, buttons: str = "", suggestions: Sequence[str] = ()) ->
             f'<li><button type="button" class="qa-ask" value="{attribute(q)}">{text(q)}</button></li>'
             for q in suggestions
         )
-        title = '<p class="qa-next-title">Ask next, from the interview:</p>'
+        title = f'<p class="qa-next-title">{words.ask_next}</p>'
         parts.append(f'<div class="qa-next">{title}<ul>{asks}</ul></div>')
-    parts.append(_back())
-    return _wrap(outcome, parts)
+    parts.append(_back(answer.language))
+    return _wrap(outcome, parts, answer.language)
 
 
-def _wrap(outcome: Outcome, parts: list[str]) -> str:
-    return f'<div class="qa-reply {CLASSES[outcome]}">\n' + "\n".join(parts) + "\n</div>"
+def _wrap(outcome: Outcome, parts: list[str], language: str = "en") -> str:
+    """The reply's block; one to a question the chat answers in another language is marked
+    ``qa-lang-XX``, so that the page's script names Gradio's buttons under it in that language."""
+    marked = f" qa-lang-{language}" if language != "en" and language in wording.CHAT else ""
+    return f'<div class="qa-reply {CLASSES[outcome]}{marked}">\n' + "\n".join(parts) + "\n</div>"
 
 
 def _outcome(outcome: Outcome, question: str, reason: str | None = None, language: str = "en") -> str:
@@ -164,10 +165,11 @@ def _outcome(outcome: Outcome, question: str, reason: str | None = None, languag
 
 def _how_sure(answer: Answer) -> str:
     """The two confidences, on demand: about the interview, and that this answers it."""
-    shown = f"About the interview: {answer.confidence:.0%}"
+    words = wording.chat(answer.language)
+    shown = words.about_interview.format(confidence=answer.confidence)
     if answer.answer_confidence is not None:
-        shown += f" · that this answers it: {answer.answer_confidence:.0%}"
-    return f'<details class="qa-sure"><summary>How sure?</summary><p>{shown}</p></details>'
+        shown += words.answers_it.format(confidence=answer.answer_confidence)
+    return f'<details class="qa-sure"><summary>{words.how_sure}</summary><p>{shown}</p></details>'
 
 
 def _points(points: Sequence[Point]) -> str:
@@ -191,9 +193,10 @@ def _card(hit: Hit, answer: Answer, label: str = "", opened: bool = False) -> st
     ):
         before, after = p.text[: sentence.start - p.start], p.text[sentence.end - p.start :]
         body = f"{text(before)}<mark>{text(sentence.text)}</mark>{text(after)}"
-    who = "the interviewer, " if p.speaker == "interviewer" else ""
+    words = wording.chat(answer.language)
+    who = words.the_interviewer if p.speaker == "interviewer" else ""
     tag = f'<span class="qa-label">{text(label)}</span> ' if label else ""
-    under = "in reply to" if p.section.rstrip().endswith("?") else "under"
+    under = words.in_reply_to if p.section.rstrip().endswith("?") else words.under
     return (
         f'<div class="qa-card{" qa-main" if opened else ""}">'
         f'<p class="qa-where">{tag}{_paragraph_link(p.source, p.paragraph, (p.start, p.end))} '
@@ -207,5 +210,5 @@ def _paragraph_link(name: str, paragraph: int, span: tuple[int, int]) -> str:
     return f'<a class="qa-para" href="{attribute(source.link(name, paragraph, span))}" target="_blank">¶{paragraph}</a>'
 
 
-def _back() -> str:
-    return f'<p class="qa-back"><a class="qa-skip" href="#question">{BACK_TO_QUESTION}</a></p>'
+def _back(language: str = "en") -> str:
+    return f'<p class="qa-back"><a class="qa-skip" href="#question">{wording.chat(language).back}</a></p>'

@@ -1,6 +1,8 @@
 """The page's layout: thumbs and a comment box only with a store, the
 conversation kept in the browser."""
 
+import json
+
 import gradio as gr
 
 from qa.feedback.votes import MAX_COMMENT
@@ -26,3 +28,12 @@ def test_the_page_keeps_the_conversation_in_the_browser_under_a_fixed_key(tiny_s
     demo = page.build_demo(tiny_searcher, None)
     (kept,) = [c for c in demo.config["components"] if c["type"] == "browserstate"]
     assert (kept["props"]["storage_key"], kept["props"]["secret"]) == (page.CONVERSATION_KEY, page.CONVERSATION_SECRET)
+
+
+def test_the_page_script_names_gradios_buttons_in_each_language_the_chat_speaks():
+    """Gradio names a reply's buttons in English; page.js renames them under a reply marked qa-lang-XX."""
+    assert set(page.BUTTON_WORDS) == {"ru", "kk", "zh"}
+    for words in page.BUTTON_WORDS.values():
+        assert set(words) == {"Like", "Liked", "Dislike", "Disliked", "Retry", "Undo", "Copied", "Copy failed"}
+        assert all(said != english for english, said in words.items())
+    assert "QA_BUTTON_WORDS" not in page.PAGE_JS and json.dumps(page.BUTTON_WORDS) in page.PAGE_JS

@@ -11,6 +11,7 @@ import pytest
 from qa import wording
 from qa.types import Answer, AnswerSentence, Hit, Passage, Point, Span
 from qa.web import render
+from qa.web.conversation import Turn
 
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",
@@ -155,7 +156,53 @@ def test_suggested_questions_are_buttons_that_give_back_their_question_exactly()
 def test_every_reply_ends_with_a_way_back_to_the_question_box():
     for reply in (render.reply(answered()), render.refused("Please type a question.")):
         assert reply.endswith(
-            f'<p class="qa-back"><a class="qa-skip" href="#question">{render.BACK_TO_QUESTION}</a></p>\n</div>'
+            f'<p class="qa-back"><a class="qa-skip" href="#question">{wording.chat().back}</a></p>\n</div>'
         ) or reply.endswith(
-            f'<p class="qa-back"><a class="qa-skip" href="#question">{render.BACK_TO_QUESTION}</a></p></div>'
+            f'<p class="qa-back"><a class="qa-skip" href="#question">{wording.chat().back}</a></p></div>'
         )
+
+
+def visible_words(reply: str, *content: str) -> str:
+    """What a reader sees of ``reply`` (tags dropped, entities read) without ``content``: the chat's own words."""
+    seen = html.unescape(re.sub(r"<[^>]+>", " ", reply))
+    for part in sorted(content, key=len, reverse=True):
+        seen = seen.replace(part, " ")
+    return seen
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "zh"])
+def test_a_reply_to_a_question_in_russian_kazakh_or_chinese_says_every_fixed_text_in_its_language(language):
+    """Only the interview's passages, sources, sections and suggested questions stay English;
+    every word the chat adds (the fold, labels, buttons, links, notes) is in the question's language."""
+    said = wording.chat(language)
+    question, previous, next_question = "Когда вступил Кувейт?", "Кто вступил?", "When did Kuwait join?"
+    p = Passage(0, "i.txt", 0, 22, 1, "How many members?", "Kuwait joined in 2022.", ((0, 22),), "interviewer")
+    others = tuple(Hit(passage(pid=n, section="The members"), 9.0 - n, n + 2) for n in range(2))
+    sentence = AnswerSentence(p.text, 1, 0, 22, 1.0, "interviewer")
+    answer = Answer(question, "answered", sentence, (Hit(p, 1.0, 1), *others), 0.9, 0.75, previous, language=language)
+    turn = Turn.from_answer(answer, "abcdef012345", 5, "hybrid")
+    content = (question, previous, next_question, p.text, p.section, "The members", others[0].passage.text, "i.txt")
+    replies = {
+        "answered": render.reply(answer, render.actions(turn), [next_question]),
+        "related": render.reply(Answer(question, "related", None, answer.hits, 0.9, 0.2, language=language)),
+        "earlier build": render.earlier_reply(turn, render.actions(turn)),
+    }
+    for name, reply in replies.items():
+        assert not re.search(r"[A-Za-z]", visible_words(reply, *content)), name  # no English left
+    answered_reply = replies["answered"]
+    fixed = [said.more_passages.format(count=2), said.answer_from_here, said.how_sure, said.copy_link]
+    fixed += [said.copy_citation, said.ask_next, said.back, said.interviewer_says, said.the_interviewer.strip()]
+    fixed += [said.in_reply_to, said.under, said.earlier_question.format(question=previous)]
+    fixed += [said.about_interview.format(confidence=0.9) + said.answers_it.format(confidence=0.75)]
+    for words in fixed:
+        assert words in html.unescape(answered_reply), words
+    assert f"<summary>{said.more_passages.format(count=2)}</summary>" in answered_reply
+    assert said.closest_passage in replies["related"] and said.earlier_build in replies["earlier build"]
+    english = wording.chat()
+    assert english.more_passages.format(count=2) not in answered_reply and english.copy_link not in answered_reply
+    # Marked for the page's script, which names Gradio's buttons under the reply in its language.
+    for name, reply in replies.items():
+        assert reply.startswith(
+            f'<div class="qa-reply qa-{name.replace("earlier build", "answered")} qa-lang-{language}">'
+        )
+    assert "qa-lang" not in render.reply(answered()) + render.reply(Answer("q", "related", None, (), language="tr"))

@@ -3,7 +3,8 @@
 import html
 import re
 
-from qa.web import handlers, render
+from qa import wording
+from qa.web import handlers
 from tests.web.chat import asked
 
 
@@ -39,7 +40,7 @@ def test_a_reply_from_an_index_build_that_is_gone_shows_what_the_turn_holds(tiny
     (record,) = asked(tiny_searcher, "When did Kuwait join CICA?")
     chat, _ = handlers.restore(tiny_searcher, [record | {"index_id": "a-gone-build"}])
     reply = chat["value"][1]["content"]
-    assert f'<p class="qa-note">{render.EARLIER_BUILD}</p>' in reply and "Answered</span>" in reply
+    assert f'<p class="qa-note">{wording.chat().earlier_build}</p>' in reply and "Answered</span>" in reply
     assert "Kuwait joined in 2022" in reply and "qa-card" not in reply and "Copy with citation" in reply
     assert "qa-para" not in reply  # no link to a paragraph: the offsets may mean other text now
 

@@ -1,6 +1,15 @@
 () => {
   // The page's behaviour, run once when it loads (serve.launch(js=...)).
   const questionBox = () => document.querySelector("#question textarea");
+  // English name -> the same in a reply's language, for each language but English (page.py puts
+  // qa.wording's table here): Gradio's buttons under a reply, and the copy buttons' notices.
+  const buttonWords = QA_BUTTON_WORDS;
+  const languageOf = (element) => {
+    const reply = element && element.querySelector(".qa-reply");
+    const marked = reply && [...reply.classList].find((name) => name.startsWith("qa-lang-"));
+    return marked ? marked.slice("qa-lang-".length) : "en";
+  };
+  const said = (english, language) => (buttonWords[language] || {})[english] || english;
 
   // Links to the source view are relative to the chat; text leaving the page
   // (a copied citation, the downloaded conversation) gets them whole.
@@ -38,7 +47,9 @@
     }
     const suggested = target.closest("button.qa-ask");
     if (suggested) { ask(suggested.value); return; }
-    const thumb = target.closest("#chat button[aria-label='Like'], #chat button[aria-label='Dislike']");
+    const thumb = target.closest(
+      "#chat button[aria-label='Like'], #chat button[aria-label='Dislike'], " +
+      "#chat button[data-qa-label='Like'], #chat button[data-qa-label='Dislike']");
     if (thumb) {  // the reply voted on: the feedback panel goes under it
       const buttons = thumb.closest(".message-buttons");
       window.qaVoted = [...document.querySelectorAll("#chat .bot-row")].indexOf(buttons && buttons.previousElementSibling);
@@ -52,7 +63,13 @@
       : window.qaWholeLinks(button.value);
     const label = button.dataset.label || button.textContent;
     button.dataset.label = label;
-    try { await copy(text); button.textContent = "Copied"; } catch (error) { button.textContent = "Copy failed"; }
+    const language = languageOf(button.closest(".bot-row"));
+    try {
+      await copy(text);
+      button.textContent = said("Copied", language);
+    } catch (error) {
+      button.textContent = said("Copy failed", language);
+    }
     setTimeout(() => { button.textContent = label; }, 1500);
   }, true);
 
@@ -108,4 +125,28 @@
     }
   };
   new MutationObserver(place).observe(document.body, { childList: true, subtree: true });
+
+  // Gradio's buttons under a reply (Retry, Undo, Like, Dislike; "Liked" once chosen) named in
+  // the reply's language, aria-label and title alike. The English name is kept in data-qa-label:
+  // Gradio may move the buttons to another reply, or rename one (Like -> Liked) as it is clicked.
+  const english = new Set(Object.keys(Object.values(buttonWords)[0] || {}));
+  const name = () => {
+    for (const row of document.querySelectorAll("#chat .bot-row")) {
+      const buttons = row.nextElementSibling;
+      if (!buttons || !buttons.classList.contains("message-buttons")) continue;
+      const language = languageOf(row);
+      for (const button of buttons.querySelectorAll("button[aria-label]")) {
+        const label = button.getAttribute("aria-label");
+        const original = english.has(label) ? label : button.dataset.qaLabel;
+        if (!original) continue;
+        button.dataset.qaLabel = original;
+        const named = said(original, language);
+        if (label !== named) button.setAttribute("aria-label", named);
+        if (button.getAttribute("title") !== named) button.setAttribute("title", named);
+      }
+    }
+  };
+  new MutationObserver(name).observe(document.body, {
+    childList: true, subtree: true, attributes: true, attributeFilter: ["aria-label"],
+  });
 }
