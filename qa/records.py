@@ -16,6 +16,7 @@ means for it (a damaged index, a dropped record, a one-line error).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import types
 import typing
@@ -88,8 +89,7 @@ def parse(kind: Any, value: Any, name: str = "value", *, unknown: str = "refuse"
     if dataclasses.is_dataclass(kind):
         if not isinstance(value, dict):
             raise TypeError(f"{name} is not an object")
-        hints = typing.get_type_hints(kind, include_extras=True)
-        fields = {f.name: f for f in dataclasses.fields(kind)}
+        hints, fields = _shape(kind)
         extra = set(value) - set(fields)
         if extra and unknown != "ignore":
             raise ValueError(f"{name} has unknown fields {sorted(extra)}")
@@ -103,6 +103,15 @@ def parse(kind: Any, value: Any, name: str = "value", *, unknown: str = "refuse"
             raise ValueError(f"no {prefix + missing[0]!r} field" if len(missing) == 1 else f"{name} lacks {missing}")
         return kind(**{n: parse(hints[n], value[n], f"{prefix}{n}", unknown=unknown) for n in fields if n in value})
     return _scalar(kind, value, name)
+
+
+@functools.cache
+def _shape(kind: type) -> tuple[dict[str, Any], dict[str, dataclasses.Field]]:
+    """A dataclass's field types and fields, read once per class. Its
+    annotations are strings (``from __future__ import annotations``) that
+    get_type_hints compiles again on every call: a turn the browser sends
+    back took 0.6 ms to read, 0.17 ms with this (a vote reads them all)."""
+    return typing.get_type_hints(kind, include_extras=True), {f.name: f for f in dataclasses.fields(kind)}
 
 
 def _scalar(kind: type, value: Any, name: str) -> Any:

@@ -7,6 +7,7 @@ Knows nothing of votes or tables (``qa.feedback.store`` owns those).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -114,12 +115,25 @@ def _sqlite_read_only(uri: str) -> Any:
         return sqlite3.connect(uri + "&immutable=1", uri=True, check_same_thread=False)
 
 
-def check_sqlite_file(path: Path, name: str) -> None:
-    """A SQLite store's file is still SQLite's (its header), before a write:
-    one overwritten in place would take the vote, thank the reader, and lose it."""
+def open_sqlite_file(path: Path, name: str) -> int:
+    """A descriptor on a SQLite store's file, for :func:`check_sqlite_file`,
+    to keep open as long as the store's connections. Closing any descriptor
+    on the file drops every lock this process holds on it (POSIX locks belong
+    to the process): another process closing its last connection then takes
+    the file for its own, checkpoints and deletes the write-ahead log under
+    the open connections, and the votes they commit next are thanked and lost."""
     try:
-        with path.open("rb") as file:
-            header = file.read(len(SQLITE_HEADER))
+        return os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise FeedbackError(f"feedback store {name}: cannot read the file ({exc.strerror})") from None
+
+
+def check_sqlite_file(fd: int, name: str) -> None:
+    """A SQLite store's file (``fd``, from :func:`open_sqlite_file`) is still
+    SQLite's (its header), before a write: one overwritten in place would take
+    the vote, thank the reader, and lose it."""
+    try:
+        header = os.pread(fd, len(SQLITE_HEADER), 0)
     except OSError as exc:
         raise FeedbackError(f"feedback store {name}: cannot read the file ({exc.strerror})") from None
     if header != SQLITE_HEADER:

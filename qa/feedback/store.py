@@ -28,6 +28,7 @@ the texts are what people typed, cleaned of control characters only.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from datetime import UTC, datetime
@@ -48,7 +49,15 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from qa.errors import FeedbackError, FeedbackNotFound, InvalidVote, StoreFull, VoteKept
-from qa.feedback.database import check_sqlite_file, connect, display_url, errors, file_identity, parse_url
+from qa.feedback.database import (
+    check_sqlite_file,
+    connect,
+    display_url,
+    errors,
+    file_identity,
+    open_sqlite_file,
+    parse_url,
+)
 from qa.feedback.schema import VOTES, prepare
 from qa.feedback.tokens import SigningKey, current_key, new_key
 from qa.feedback.votes import (
@@ -80,6 +89,7 @@ class FeedbackStore:
         self.max_votes = max_votes
         self._path: Path | None = None  # a SQLite store's file, watched (see _follow_file), set by open()
         self._file: tuple[int, int] | None = None
+        self._fd: int | None = None  # on that file, open as long as the engine (see database.open_sqlite_file)
         self._lock = threading.Lock()
         self._key: SigningKey | None = None
         self._key_read_at = 0.0
@@ -212,6 +222,13 @@ class FeedbackStore:
 
     def close(self) -> None:
         self._engine.dispose()
+        with self._lock:
+            self._close_file()
+
+    def _close_file(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
     def __enter__(self) -> FeedbackStore:
         return self
@@ -242,13 +259,17 @@ class FeedbackStore:
         if self._path is None:
             return
         if file_identity(self._path) == self._file:
-            check_sqlite_file(self._path, self.name)
+            with self._lock:  # the descriptor is replaced when the file is (below)
+                if self._fd is None:
+                    self._fd = open_sqlite_file(self._path, self.name)
+                check_sqlite_file(self._fd, self.name)
             return
         with self._lock, errors(self.name):
             if file_identity(self._path) == self._file:
                 return  # another thread opened it again
             logger.warning("feedback store %s was removed or replaced: opening it again", self.name)
             self._engine.dispose()
+            self._close_file()  # the old file's: its locks go with its connections
             self._path.parent.mkdir(parents=True, exist_ok=True)
             prepare(self._engine, True, self.name)
             self._file = file_identity(self._path)

@@ -24,7 +24,7 @@ from qa.feedback.store import FeedbackStore
 from qa.feedback.votes import MAX_COMMENT
 from qa.inputs import MAX_QUESTION_CHARS
 from qa.web import render
-from qa.web.conversation import MAX_SHOWN, turns_from_records
+from qa.web.conversation import MAX_SHOWN, Turn, turns_from_records
 from qa.web.handlers import (
     FEEDBACK_OPTIONS,
     KEPT_TURNS,
@@ -38,7 +38,7 @@ from qa.web.handlers import (
     undo,
 )
 from qa.web.limits import RateLimit
-from qa.web.voting import send_comment, sign_turn, vote
+from qa.web.voting import send_comment, sign_turn, vote_on
 
 # Before the first question: the summary built with the index (a request the kind classifier reads as one).
 GLANCE_EXAMPLE = {"display_text": "The interview at a glance", "text": "Summarize the interview"}
@@ -187,16 +187,13 @@ def _feedback_panel(store: FeedbackStore, chatbot: gr.Chatbot, turns: gr.Browser
     awaiting_comment = gr.BrowserState(None, storage_key=AWAITING_KEY, secret=CONVERSATION_SECRET)
 
     def thumb(records: list, data: gr.LikeData, request: gr.Request) -> tuple[list, str, dict, str | None, dict]:
-        asked = comment_label(records, data.index)
+        turns = turns_from_records(records, KEPT_TURNS)  # read once: checking every field is a vote's main cost
         client = request.client.host if request is not None and request.client is not None else ""
-        records, said, reference = vote(store, records, data.index, data.liked, client=client, limit=limit)
-        return (
-            records,
-            render.text(said),
-            gr.update(visible=reference is not None),
-            reference,
-            gr.update(value="", label=asked),
-        )
+        records, said, reference = vote_on(store, turns, data.index, data.liked, client=client, limit=limit)
+        # The comment box is cleared and named only when a dislike opens it:
+        # an update rebuilds the component and its config twice on the server.
+        opened = gr.update(value="", label=comment_label(turns, data.index)) if reference is not None else gr.skip()
+        return records, render.text(said), gr.update(visible=reference is not None), reference, opened
 
     def comment_sent(reference: str | None, text: str) -> tuple[str, dict, None, str]:
         return render.text(send_comment(store, reference, text)), gr.update(visible=False), None, ""
@@ -212,10 +209,9 @@ def _feedback_panel(store: FeedbackStore, chatbot: gr.Chatbot, turns: gr.Browser
 COMMENT_LABEL = "What was wrong with this answer? (optional)"
 
 
-def comment_label(records: list, index: object) -> str:
+def comment_label(turns: list[Turn], index: object) -> str:
     """The comment box's label, naming the question of the reply at chat
     message ``index`` (so that it reads as that reply's, wherever it is)."""
-    turns = turns_from_records(records, KEPT_TURNS)
     number = (index - 1) // 2 if isinstance(index, int) and not isinstance(index, bool) else -1
     if not 0 <= number < len(turns):
         return COMMENT_LABEL

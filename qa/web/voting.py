@@ -126,12 +126,21 @@ def record_vote(store: FeedbackStore, turn: Turn, liked: bool, comment: str = ""
 def vote(
     store: FeedbackStore, records: Any, index: Any, liked: Any, *, client: str = "", limit: RateLimit | None = None
 ) -> tuple[list[dict[str, Any]], str, str | None]:
-    """A thumb clicked on the reply at chat message ``index``: the turns (the
+    """A thumb clicked on the reply at chat message ``index`` of the
+    conversation the browser sent back (``records``): see :func:`vote_on`."""
+    return vote_on(store, turns_from_records(records, KEPT_TURNS), index, liked, client=client, limit=limit)
+
+
+def vote_on(
+    store: FeedbackStore, turns: list[Turn], index: Any, liked: Any, *, client: str = "", limit: RateLimit | None = None
+) -> tuple[list[dict[str, Any]], str, str | None]:
+    """A thumb clicked on the reply at chat message ``index`` of ``turns``
+    (read from the browser's records, checked): the turns as records (the
     reply's vote noted), what to tell the reader, and for a dislike the
     signed reference its comment comes back with. Only the first vote on a
     reply is stored; taking a thumb back (``liked`` neither True nor False)
     stores nothing; a ``client`` over its ``limit`` stores nothing."""
-    turns = turns_from_records(records, KEPT_TURNS)
+    turns = list(turns)
     number = (index - 1) // 2 if isinstance(index, int) and not isinstance(index, bool) and index % 2 == 1 else -1
     if not 0 <= number < len(turns):
         return to_records(turns), GONE, None

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from qa.errors import FeedbackError
+from qa.feedback import store as store_module
 from qa.feedback.database import default_url
 from qa.feedback.store import FeedbackStore
 from qa.feedback.votes import DISLIKE, LIKE
@@ -54,6 +57,29 @@ def test_votes_after_the_sqlite_file_is_removed_or_replaced_are_kept(tmp_path: P
         stored = [(v.vote.question, v.vote.comment) for v in reopened.disliked()]
         assert stored == [("after", "kept too")]
         assert reopened.stats().votes == (2 if how == "replaced" else 1)
+
+
+def test_votes_stay_visible_when_another_process_closes_the_store(tmp_path: Path, monkeypatch):
+    """The header check before each vote opened and closed the file, and
+    closing any descriptor drops the process's locks on it: another process
+    (a replica, ``feedback rotate-key``, the sqlite3 shell) closing its last
+    connection then deleted the write-ahead log under the app's connections,
+    and the votes they committed next were thanked and seen by nobody else
+    (2 of 100 lost in a load run)."""
+    database = tmp_path / "feedback" / "feedback.sqlite3"
+
+    def count_elsewhere() -> int:
+        count = "SELECT count(*) FROM feedback_votes"
+        script = f"import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute({count!r}).fetchone()[0])"
+        return int(subprocess.run([sys.executable, "-c", script, database], capture_output=True, check=True).stdout)
+
+    # A checkpoint that copies nothing, as PASSIVE does while another connection reads (under load).
+    monkeypatch.setattr(store_module, "wal_checkpoint", lambda conn: None)
+    with FeedbackStore.open(default_url(tmp_path / "feedback")) as store:
+        store.record(make_vote(question="first"))
+        assert count_elsewhere() == 1  # another process opened the store and closed it
+        store.record(make_vote(question="second"))
+        assert count_elsewhere() == 2
 
 
 def test_the_sqlite_file_alone_holds_the_votes_while_the_app_runs(tmp_path: Path):

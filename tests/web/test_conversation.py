@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import typing
 from dataclasses import replace
 
 import pytest
@@ -16,6 +17,8 @@ from qa.types import Answer, AnswerSentence, Hit, Passage, Point, Span
 from qa.web import render
 from qa.web.citation import citation, conversation_markdown, markdown_text
 from qa.web.conversation import ShownPassage, Turn, to_records, turns_from_records
+
+hints = typing.get_type_hints
 
 INTRO = "In December 2024, the CICA Chairmanship transitioned from Kazakhstan to Azerbaijan."
 ANSWER = "The number of Member States increased to 28, with Kuwait joining in 2022."
@@ -86,6 +89,18 @@ def test_a_turn_from_another_index_gives_no_answer():
     assert turn.answer(PASSAGES[:1]) is None  # passage 1 is not there
     moved = [PASSAGES[0], Passage(1, "cica_interview.txt", 0, 5, 9, "", "Other", ((0, 5),))]
     assert turn.answer(moved) is None  # passage 1 is another paragraph now
+
+
+def test_reading_records_evaluates_their_annotations_once_per_class(monkeypatch):
+    """Evaluating the string annotations of a record's dataclasses on every
+    record was most of a vote's own time (the browser sends the whole
+    conversation back with each thumb)."""
+    turn = Turn.from_answer(answered(), "b1", 5, "hybrid")
+    records = json.loads(json.dumps(to_records([turn] * 3)))
+    evaluated = []
+    monkeypatch.setattr(typing, "get_type_hints", lambda *a, **k: evaluated.append(a) or hints(*a, **k))
+    assert turns_from_records(records, 20) == turns_from_records(records, 20) == [turn] * 3
+    assert len(evaluated) == len(set(evaluated))  # none evaluated twice (the first call may have been earlier)
 
 
 @pytest.mark.parametrize(
