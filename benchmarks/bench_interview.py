@@ -26,6 +26,7 @@ from common import (
     free_port,
     latencies,
     load_dev_questions,
+    load_glance_questions,
     log,
     model_path,
     open_searcher,
@@ -107,6 +108,9 @@ class WarmAsks:
     chinese: Sample
     before_reader: Sample
     naive: Sample
+    summary: Sample  # summary requests of the glance development set
+    listing: Sample  # its list questions
+    without_glance: Sample  # the English questions, the same index without the glance
 
 
 def warm_asks(corpus: Path, builds: Builds, questions: list[str], count: int) -> WarmAsks:
@@ -120,11 +124,22 @@ def warm_asks(corpus: Path, builds: Builds, questions: list[str], count: int) ->
     project = latencies(lambda q: searcher.ask(q, k=5), questions, count)
     russian = latencies(lambda q: searcher.ask(q, k=5), load_dev_questions("ru"), count)
     chinese = latencies(lambda q: searcher.ask(q, k=5), load_dev_questions("zh"), count)
+    summary = latencies(lambda q: searcher.ask(q, k=5), load_glance_questions("summary"), count)
+    listing = latencies(lambda q: searcher.ask(q, k=5), load_glance_questions("list"), count)
+    plain = without_glance(searcher)
+    no_glance = latencies(lambda q: plain.ask(q, k=5), questions, count)
     before = without_reader(searcher)
     baseline = latencies(lambda q: before.ask(q, k=5), questions, count)
     model, dense, passages = naive.load(builds.naive_out, model_path())
     naive_sample = latencies(lambda q: naive.search(model, dense, passages, q, 5), questions, count)
-    return WarmAsks(project, russian, chinese, baseline, naive_sample)
+    return WarmAsks(project, russian, chinese, baseline, naive_sample, summary, listing, no_glance)
+
+
+def without_glance(searcher: Any) -> Any:
+    """The same index and encoder without the interview at a glance: every question read as a single fact."""
+    from qa.answer.search import Searcher
+
+    return Searcher(dataclasses.replace(searcher.index, glance=None), searcher.embedder, searcher.verifier)
 
 
 def without_reader(searcher: Any) -> Any:
@@ -190,7 +205,9 @@ def interview_rows(args: argparse.Namespace, questions: list[str], workdir: Path
     )}  # fmt: skip
     figures = {"cold": seconds["cold"].median, "cold_ratio": seconds["naive_cold"].median / seconds["cold"].median,
                "warm_p50": warm.median, "noop": seconds["noop"].median, "app": app_seconds,
-               "cold_ru": seconds["cold_ru"].median, "warm_ru_p50": warm_ru.median}  # fmt: skip
+               "cold_ru": seconds["cold_ru"].median, "warm_ru_p50": warm_ru.median,
+               "summary_p50": asks.summary.median, "list_p50": asks.listing.median,
+               "plain_p50": asks.without_glance.median}  # fmt: skip
     rows: list[Row] = [
         ("cold ask, end to end (s, median (min-max))", seconds["cold"].spread(), seconds["naive_cold"].spread(),
          ratio(seconds["cold"].median, seconds["naive_cold"].median)),
@@ -205,6 +222,12 @@ def interview_rows(args: argparse.Namespace, questions: list[str], workdir: Path
          f"{1000 * warm_ru.median:.2f} / {1000 * warm_ru.percentile(95):.2f}", "–", "–"),
         ("warm ask top-5 p50 / p95, Chinese dev questions (ms)",
          f"{1000 * warm_zh.median:.2f} / {1000 * warm_zh.percentile(95):.2f}", "–", "–"),
+        ("warm ask p50 / p95, summary requests (ms; glance development set)",
+         f"{1000 * asks.summary.median:.2f} / {1000 * asks.summary.percentile(95):.2f}", "–", "–"),
+        ("warm ask p50 / p95, list questions (ms; glance development set)",
+         f"{1000 * asks.listing.median:.2f} / {1000 * asks.listing.percentile(95):.2f}", "–", "–"),
+        ("warm ask p50 / p95 without the glance (ms; the English questions above)",
+         f"{1000 * asks.without_glance.median:.2f} / {1000 * asks.without_glance.percentile(95):.2f}", "–", "–"),
         ("warm ask p50 / p95 as before the reader (ms; no checks, no verifier)",
          f"{1000 * warm_before.median:.2f} / {1000 * warm_before.percentile(95):.2f}", "–", "–"),
         ("build, cold: fresh index, empty cache (s)", seconds["build"].spread(), seconds["naive_build"].spread(),
@@ -236,6 +259,17 @@ def targets(figures: dict) -> list[str]:
             "warm p50 of a Russian question <= 40 ms",
             figures["warm_ru_p50"] <= 0.040,
             f"{1000 * figures['warm_ru_p50']:.2f} ms",
+        ),
+        (
+            "warm p50 of a summary request <= 10 ms",
+            figures["summary_p50"] <= 0.010,
+            f"{1000 * figures['summary_p50']:.2f} ms",
+        ),
+        ("warm p50 of a list question <= 40 ms", figures["list_p50"] <= 0.040, f"{1000 * figures['list_p50']:.2f} ms"),
+        (
+            "single-fact questions no slower with the glance (p50)",
+            figures["warm_p50"] <= 1.05 * figures["plain_p50"],
+            f"{1000 * figures['warm_p50']:.2f} vs {1000 * figures['plain_p50']:.2f} ms",
         ),
         ("no-op build median <= 0.5 s", figures["noop"] <= 0.5, f"{figures['noop']:.2f} s"),
         ("app ready within 10 s", figures["app"] <= 10, f"{figures['app']:.2f} s"),

@@ -32,6 +32,8 @@ DEV_QUESTION_FILES = {
     "ru": ROOT / "qa" / "train" / "data" / "dev-ru-d1.jsonl",
     "zh": ROOT / "qa" / "train" / "data" / "dev-zh-d1.jsonl",
 }
+# Summary requests and list questions: the glance development set (never the blind glance sets).
+GLANCE_DEV_FILE = ROOT / "qa" / "eval" / "data" / "glance_dev.jsonl"
 APP_QUESTION = "When did Kuwait join?"
 SUBPROCESS_TIMEOUT = 600.0
 APP_TIMEOUT = 120.0
@@ -122,6 +124,12 @@ def load_dev_questions(language: str) -> list[str]:
     """The dev questions written in ``language`` ("ru", "zh"), in file order."""
     lines = DEV_QUESTION_FILES[language].read_text(encoding="utf-8").splitlines()
     return [json.loads(line)["question"] for line in lines if line.strip()]
+
+
+def load_glance_questions(kind: str) -> list[str]:
+    """The glance development set's questions of ``kind`` ("summary", "list"), in file order."""
+    rows = [json.loads(line) for line in GLANCE_DEV_FILE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [row["question"] for row in rows if row["kind"] == kind]
 
 
 def model_path() -> str:

@@ -174,3 +174,9 @@ def test_the_bench_asks_in_russian_and_chinese_from_the_dev_sets_never_the_blind
     russian, chinese = common.load_dev_questions("ru"), common.load_dev_questions("zh")
     assert len(russian) >= 30 and all(any("а" <= c.lower() <= "я" for c in q) for q in russian)
     assert len(chinese) >= 30 and all(any("\u4e00" <= c <= "\u9fff" for c in q) for q in chinese)
+
+
+def test_the_bench_times_summaries_and_lists_from_the_glance_dev_set_never_the_blind_ones(common):
+    assert "blind" not in common.GLANCE_DEV_FILE.parts and common.GLANCE_DEV_FILE.name == "glance_dev.jsonl"
+    summaries, lists = common.load_glance_questions("summary"), common.load_glance_questions("list")
+    assert len(summaries) >= 5 and len(lists) >= 10 and not set(summaries) & set(lists)
