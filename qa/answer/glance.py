@@ -83,15 +83,15 @@ class Gathered:
 
 def request(index: StoredIndex, lexicon: Lexicon, question: str, vector: np.ndarray) -> Request:
     """The kind of answer ``question`` asks for. A question that names
-    something the interview never does ("the Secretary General of NATO") is
-    never about the interview."""
+    something the interview never does ("the Secretary General of NATO",
+    "Summarize the plot of Hamlet") is never about the interview, nor a summary of it."""
     if index.glance is None:
         return Request(FACT, 1.0)
     probabilities = index.glance.kind_probabilities(question, vector)
     kind = max(probabilities, key=probabilities.__getitem__)
     if kind not in (ABOUT, SUMMARY, LIST) or probabilities[kind] < TAKEN_AT:
         return Request(FACT, probabilities.get(FACT, 0.0))
-    if kind == ABOUT and any(constraints_of(part, lexicon).unknown_names for part in parts(question)):
+    if kind in (ABOUT, SUMMARY) and any(constraints_of(part, lexicon).unknown_names for part in parts(question)):
         return Request(FACT, probabilities.get(FACT, 0.0))
     return Request(kind, probabilities[kind])
 
@@ -123,7 +123,7 @@ def about(index: StoredIndex, lexicon: Lexicon, question: str, vector: np.ndarra
         return None
     extra = [int(r) for r in np.argsort(-cosines, kind="stable") if int(r) not in intro and _says(index, int(r))]
     extra = [r for r in extra[: 4 * ABOUT_EXTRA] if _passes(index, lexicon, question, r)][:ABOUT_EXTRA]
-    return Gathered(tuple(sorted({*intro[: MAX_POINTS - len(extra)], *extra})), lead)
+    return Gathered(tuple(sorted({lead, *intro[: MAX_POINTS - len(extra) - 1], *extra})), lead)
 
 
 def asks_beyond(index: StoredIndex, question: str) -> bool:

@@ -119,7 +119,10 @@ class Searcher:
         else:
             lead = glance.points(self.index, [gathered.lead])[0]
             owner = int(self.index.sentence_owner[gathered.lead])
-            rank = next(h.rank for h in trace.hits if h.passage.id == owner)
+            if (rank := next((h.rank for h in trace.hits if h.passage.id == owner), None)) is None:
+                # The lead's passage must be among the passages its rank points into: it takes the last place.
+                rank = len(trace.hits[:-1]) + 1
+                trace = replace(trace, hits=(*trace.hits[:-1], Hit(self.passages[owner], 0.0, rank)))
             sentence = AnswerSentence(lead.text, rank, lead.start, lead.end, trace.probability or 0.0, lead.speaker)
         return Answer(
             trace.question, answerability.ANSWERED, sentence, trace.hits, trace.confidence, trace.probability,

@@ -289,7 +289,8 @@ def _now() -> str:
 
 def _library_versions() -> dict[str, str]:
     versions = {"qa": __version__, "python": platform.python_version()}
-    for package in ("faiss-cpu", "numpy", "bm25s", "sentence-transformers", "torch", "transformers", "onnxruntime"):
+    for package in ("faiss-cpu", "numpy", "bm25s", "sentence-transformers", "torch", "transformers", "onnxruntime",
+                    "scikit-learn", "scipy"):  # fmt: skip
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

@@ -32,7 +32,7 @@ import numpy as np
 from qa.files import sha256_bytes
 from qa.index.chunking import INTRODUCTION
 from qa.index.embedding import Embedder
-from qa.index.glance import KINDS, Glance, features
+from qa.index.glance import FEATURES, KINDS, Glance, features
 from qa.types import Passage
 
 KINDS_FILES = "kinds-*.jsonl"  # in qa/build/data, one file per writer
@@ -48,7 +48,7 @@ SECOND_UNLIKE = 0.8  # a section's second point is at most this similar to its f
 
 def identity() -> str:
     """What the glance is built from: the recipe and the kinds data (part of the index's identity)."""
-    return f"{RECIPE}+kinds:{sha256_bytes(b''.join(data for _, data in _kinds_files()))[:12]}"
+    return f"{RECIPE}+{FEATURES}+kinds:{sha256_bytes(b''.join(data for _, data in _kinds_files()))[:12]}"
 
 
 def _kinds_files() -> list[tuple[str, bytes]]:

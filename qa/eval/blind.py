@@ -172,7 +172,8 @@ def _judge(searcher: Searcher, item: BlindQuestion, texts: Mapping[str, str], k:
     answer = searcher.answer_of(trace)
     claimed = answer.outcome == Outcome.ANSWERED and answer.sentence is not None
     spans = _evidence_spans(item.evidence, texts)
-    chosen = searcher.chosen_sentence(trace)
+    # A summary's or an about answer's sentence is its lead point (no reader chose it).
+    chosen = answer.sentence if trace.gathered is not None else searcher.chosen_sentence(trace)
     source = _source_of(answer, chosen, trace)
     holds = chosen is not None and _overlaps(spans.get(source, []), chosen.start, chosen.end)
     right = claimed and item.kind == "answerable" and holds

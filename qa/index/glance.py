@@ -32,6 +32,7 @@ FILE = "glance.npz"
 ABOUT, SUMMARY, LIST, FACT, OFFTOPIC = "about", "summary", "list", "fact", "offtopic"
 KINDS = (ABOUT, SUMMARY, LIST, FACT, OFFTOPIC)
 HASHED = 4096  # buckets for the question's words and word pairs
+FEATURES = "vector+words-pairs-crc32-4096/v1"  # what features() reads: change it whenever features() changes
 _TOKEN = re.compile(r"[^\W_]+|[^\w\s]+")
 
 

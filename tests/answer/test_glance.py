@@ -30,6 +30,12 @@ def test_a_question_naming_what_the_interview_never_does_is_not_about_the_interv
     assert glance.request(index, LEXICON, "Who is the Secretary General here?", np.zeros(4)).kind == "about"
 
 
+def test_a_summary_of_something_the_interview_never_names_is_not_its_summary():
+    index = SimpleNamespace(glance=_always("summary"))
+    assert glance.request(index, LEXICON, "Summarize the plot of Hamlet", np.zeros(4)).kind == "fact"
+    assert glance.request(index, LEXICON, "Summarize the interview", np.zeros(4)).kind == "summary"
+
+
 def test_without_a_glance_or_below_the_threshold_every_question_is_a_fact():
     assert glance.request(SimpleNamespace(glance=None), LEXICON, "Summarize it", np.zeros(4)).kind == "fact"
     unsure = _always("summary")

@@ -122,3 +122,24 @@ def test_fitting_is_deterministic():
 )
 def test_extra_answers_go_to_the_longest_sections(budget, sizes, expected):
     assert building._shares(budget, sizes) == expected
+
+
+def test_an_about_answer_always_holds_its_lead(tmp_path, fake_factory):
+    """An introduction longer than the points an answer may hold: the sentence
+    that comes closest to the question is among them, whatever its place."""
+    from qa.answer.glance import about
+    from qa.answer.names import Lexicon
+    from qa.config import Config
+
+    opening = " ".join(f"Sentence number {n} tells something general about the meeting." for n in range(14))
+    text = opening + " The interviewee Kairat Sarybay leads the Secretariat.\n" + INTERVIEW.split("\n", 1)[1]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "interview.txt").write_text(text, encoding="utf-8")
+    config = Config(corpus_dir=corpus, index_dir=tmp_path / "index")
+    build_index(config, embedder_factory=fake_factory)
+    index = read_index(config.index_dir).index
+    question = "Who is the interviewee Kairat Sarybay?"
+    gathered = about(index, Lexicon([p.text for p in index.passages]), question, FakeEmbedder().encode([question])[0])
+    assert gathered is not None and gathered.lead in gathered.rows
+    assert "Kairat Sarybay leads" in _text(index, gathered.lead)

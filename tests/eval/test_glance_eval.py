@@ -70,3 +70,16 @@ def test_glance_sets_are_told_from_question_sets(tmp_path):
     other = tmp_path / "en-x.jsonl"
     other.write_text(json.dumps({"id": "a", "question": "q", "kind": "absent"}) + "\n", encoding="utf-8")
     assert not is_glance_set(other)
+
+
+def test_a_blind_question_answered_from_the_introduction_is_judged_by_what_it_says(real_searcher, real_config):
+    """An about answer has no reader's choice: its lead sentence is what it claims."""
+    from qa.eval.blind import BlindQuestion, evaluate_blind
+    from qa.index.documents import load_corpus
+
+    texts = {d.source: d.text for d in load_corpus(real_config.corpus_dir)}
+    item = BlindQuestion(
+        "t1", "Who was interviewed?", "answerable", ("CICA Secretary General Ambassador Kairat Sarybay",)
+    )
+    (result,) = evaluate_blind(real_searcher, "t", [item], texts).results
+    assert result.claimed and result.right and result.holds
